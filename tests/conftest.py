@@ -1,0 +1,82 @@
+"""Shared cast for the tests.
+
+The vision document is loaded once per test session into the test database
+(it is what every installation starts with); each test runs in a transaction
+that is rolled back, so tests may change it freely.
+
+The cast: the secretariat, an officer of 金山町, an officer of 大蔵村, a reviewer
+and an anonymous resident (Django's test client without login).
+"""
+
+import pytest
+from django.contrib.auth.models import User
+
+from municipalities.models import Municipality, Profile
+from vision.loader import load_vision, read_fixtures
+from vision.models import Vision
+
+KANEYAMA = "063614"
+OKURA = "063657"
+SHINJO = "062057"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        plan, statistics = read_fixtures()
+        load_vision(plan=plan, statistics=statistics)
+
+
+@pytest.fixture
+def vision(db) -> Vision:
+    return Vision.objects.get(slug="shinjo-mogami-3")
+
+
+@pytest.fixture
+def kaneyama(db) -> Municipality:
+    return Municipality.objects.get(code=KANEYAMA)
+
+
+@pytest.fixture
+def okura(db) -> Municipality:
+    return Municipality.objects.get(code=OKURA)
+
+
+@pytest.fixture
+def shinjo(db) -> Municipality:
+    return Municipality.objects.get(code=SHINJO)
+
+
+def make_user(username: str, role: str, municipality: Municipality | None = None) -> User:
+    user = User.objects.create_user(username=username, password="test-pass-123", is_staff=True)
+    if role == Profile.Role.SECRETARIAT:
+        user.is_superuser = True
+        user.save()
+    Profile.objects.create(user=user, role=role, municipality=municipality)
+    return user
+
+
+@pytest.fixture
+def secretariat(db) -> User:
+    return make_user("t-secretariat", Profile.Role.SECRETARIAT)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return make_user("t-reviewer", Profile.Role.REVIEWER)
+
+
+@pytest.fixture
+def kaneyama_officer(kaneyama) -> User:
+    return make_user("t-officer-kaneyama", Profile.Role.OFFICER, kaneyama)
+
+
+@pytest.fixture
+def okura_officer(okura) -> User:
+    return make_user("t-officer-okura", Profile.Role.OFFICER, okura)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"

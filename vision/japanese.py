@@ -1,0 +1,121 @@
+"""Helpers for how Japanese local government writes years and numbers.
+
+Holds no models; used by templates (vision.templatetags.jp), open data,
+imports and reports.
+"""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+REIWA_OFFSET = 2018  # 令和 year = western year − 2018
+HEISEI_OFFSET = 1988
+SHOWA_OFFSET = 1925
+
+
+def era_year(year: int) -> str:
+    """Calendar or fiscal year in the era the document uses: 2020 → 令和2, 1990 → 平成2, 2019 → 令和元."""
+    if year >= 2019:
+        era, n = "令和", year - REIWA_OFFSET
+    elif year >= 1989:
+        era, n = "平成", year - HEISEI_OFFSET
+    else:
+        era, n = "昭和", year - SHOWA_OFFSET
+    return f"{era}{'元' if n == 1 else n}"
+
+
+def fiscal_year_label(year: int) -> str:
+    """令和7年度（2025年度）: the form used in headings."""
+    return f"{era_year(year)}年度（{year}年度）"
+
+
+def fiscal_year_era(year: int) -> str:
+    """令和7年度."""
+    return f"{era_year(year)}年度"
+
+
+def fiscal_year_short(year: int) -> str:
+    """R7: the form used in dense table headers (令和 only)."""
+    if year >= 2019:
+        return f"R{year - REIWA_OFFSET}"
+    return f"H{year - HEISEI_OFFSET}"
+
+
+def calendar_year_label(year: int) -> str:
+    """平成2年（1990年）."""
+    return f"{era_year(year)}年（{year}年）"
+
+
+def format_number(value, *, blank: str = "−") -> str:
+    """1358 → 1,358; Decimal('89.6') → 89.6; None → − (never 0)."""
+    if value is None:
+        return blank
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral_value():
+            return f"{int(value):,}"
+        return f"{value:,f}"
+    if isinstance(value, float):
+        return f"{value:,}"
+    return f"{int(value):,}"
+
+
+def json_number(value):
+    """A Decimal as the JSON number it prints as (25, 89.6); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    return value
+
+
+class NumberFormatError(ValueError):
+    """A cell that is not a number; the message is for the officer, in Japanese."""
+
+
+_MINUS_SIGNS = {"△", "▲", "−", "－", "ー", "‐", "―", "–", "—"}
+_NUMBER = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_number(raw) -> Decimal | None:
+    """Read a number the way Japanese offices write it.
+
+    Full-width digits (１２３), thousands commas (1,358 / １，３５８), △ ▲ − for minus,
+    surrounding spaces. Blank stays None (never 0). Anything else raises
+    NumberFormatError with a message the officer can act on.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise NumberFormatError("数値ではありません（TRUE/FALSE）。")
+    if isinstance(raw, int | Decimal):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    text = str(raw)
+    negative = False
+    stripped = text.strip().replace("\u3000", "")
+    if stripped and stripped[0] in _MINUS_SIGNS:
+        negative = True
+        stripped = stripped[1:]
+    text = unicodedata.normalize("NFKC", stripped).strip().replace(",", "").replace(" ", "")
+    if text == "":
+        if negative:
+            raise NumberFormatError(f"「{raw}」は数値として読めません。")
+        return None
+    if text.startswith("-"):
+        if negative:
+            raise NumberFormatError(f"「{raw}」は数値として読めません。")
+        negative = True
+        text = text[1:]
+    if not _NUMBER.match(text):
+        raise NumberFormatError(
+            f"「{raw}」は数値として読めません。半角・全角の数字で入力してください。"
+        )
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise NumberFormatError(f"「{raw}」は数値として読めません。") from None
+    return -value if negative else value

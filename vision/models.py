@@ -1,0 +1,578 @@
+"""The vision itself: its plan tree (policy field → category → agreement item),
+who is party to each item, and the area statistics printed in section 3.
+
+Figures are stored exactly as printed. Where the document prints a derived
+figure (a total, a rate, a share) it is kept in a ``printed_…`` field beside
+the parts, so that ``vision.checks`` can report where the two disagree.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class VisionQuerySet(models.QuerySet):
+    def current(self) -> "Vision | None":
+        """The vision the public pages show: the latest edition."""
+        return self.order_by("-edition", "-period_start").first()
+
+
+class Vision(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "素案"
+        ADOPTED = "adopted", "策定"
+        REVISED = "revised", "変更"
+
+    slug = models.SlugField(
+        "識別名", max_length=60, unique=True, help_text="URL などに使う半角英数字の名前。"
+    )
+    area_name = models.CharField("定住自立圏の名称", max_length=100)
+    title = models.CharField("ビジョンの名称", max_length=200)
+    edition = models.PositiveSmallIntegerField("次数", help_text="第3次なら 3。")
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    date_label = models.CharField(
+        "日付（表示）", max_length=40, blank=True, help_text="例：令和8年1月"
+    )
+    period_start = models.PositiveSmallIntegerField(
+        "計画期間の初年度（西暦）", help_text="令和8年度なら 2026。"
+    )
+    period_end = models.PositiveSmallIntegerField(
+        "計画期間の最終年度（西暦）", help_text="令和12年度なら 2030。"
+    )
+    purpose = models.TextField("策定の趣旨", blank=True)
+    period_text = models.TextField("ビジョンの期間（本文）", blank=True)
+    area_situation = models.TextField("圏域の状況（本文）", blank=True)
+    future_image = models.TextField(
+        "圏域の将来像（本文）", blank=True, help_text="段落は空行で区切ります。"
+    )
+    role_central = models.TextField("中心市の役割分担", blank=True)
+    role_partners = models.TextField("連携町村の役割分担", blank=True)
+    profile_sources = models.TextField("市町村概要の出典", blank=True)
+    municipalities = models.ManyToManyField(
+        "municipalities.Municipality", related_name="visions", verbose_name="構成市町村", blank=True
+    )
+
+    objects = VisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "共生ビジョン"
+        verbose_name_plural = "共生ビジョン"
+        ordering = ["-edition", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="vision_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError(
+                {"period_end": "最終年度は初年度と同じか後の年度にしてください。"}
+            )
+
+    @property
+    def fiscal_years(self) -> range:
+        return range(self.period_start, self.period_end + 1)
+
+    @property
+    def future_image_paragraphs(self) -> list[str]:
+        return [p for p in self.future_image.split("\n\n") if p.strip()]
+
+
+class VisionEvent(models.Model):
+    """One line of 「これまでの取組」."""
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="events", verbose_name="ビジョン"
+    )
+    order = models.PositiveSmallIntegerField("順番")
+    date_label = models.CharField(
+        "日付", max_length=40, help_text="印刷どおり。例：平成27年2月13日"
+    )
+    text = models.TextField("内容")
+
+    class Meta:
+        verbose_name = "これまでの取組"
+        verbose_name_plural = "これまでの取組"
+        ordering = ["vision", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["vision", "order"], name="vision_event_order_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.date_label} {self.text}"
+
+
+class PolicyField(models.Model):
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="policy_fields", verbose_name="ビジョン"
+    )
+    number = models.PositiveSmallIntegerField("番号")
+    title = models.CharField("名称（協定項目一覧表）", max_length=100)
+    section_title = models.CharField(
+        "名称（具体的取組の見出し）",
+        max_length=100,
+        blank=True,
+        help_text="ビジョン5章の見出しの書き方。一覧表と違う場合はデータ品質チェックで報告されます。",
+    )
+    name_en = models.CharField("英語名", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "政策分野"
+        verbose_name_plural = "政策分野"
+        ordering = ["vision", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["vision", "number"], name="policy_field_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Category(models.Model):
+    policy_field = models.ForeignKey(
+        PolicyField, on_delete=models.CASCADE, related_name="categories", verbose_name="政策分野"
+    )
+    number = models.PositiveSmallIntegerField("番号", help_text="政策分野の中での番号。")
+    title = models.CharField("名称（協定項目一覧表）", max_length=100)
+    section_title = models.CharField("名称（具体的取組の見出し）", max_length=100, blank=True)
+    name_en = models.CharField("英語名", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "分類"
+        verbose_name_plural = "分類"
+        ordering = ["policy_field", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_field", "number"], name="category_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.policy_field.number}-{self.number}. {self.title}"
+
+
+class AgreementItem(models.Model):
+    """連携する取組項目: one line of the 形成協定項目一覧表."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="items", verbose_name="分類"
+    )
+    number = models.PositiveSmallIntegerField(
+        "項目番号", help_text="協定項目一覧表の通し番号（1〜20）。"
+    )
+    title = models.CharField("名称（協定項目一覧表）", max_length=100)
+    section_title = models.CharField("名称（具体的取組の見出し）", max_length=100, blank=True)
+    name_en = models.CharField("英語名", max_length=150, blank=True)
+    content = models.TextField("取組の内容", blank=True)
+    role_central = models.TextField("甲（新庄市）の役割", blank=True)
+    role_partner = models.TextField("乙（連携町村）の役割", blank=True)
+
+    class Meta:
+        verbose_name = "連携する取組項目"
+        verbose_name_plural = "連携する取組項目"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def vision(self) -> Vision:
+        return self.category.policy_field.vision
+
+
+class ItemParty(models.Model):
+    """Whether a town is party to an agreement item (○ / — / blank)."""
+
+    class Status(models.TextChoices):
+        PARTY = "party", "○（締結）"
+        NOT_PARTY = "not_party", "—（締結しない）"
+        UNDECIDED = "undecided", "未定"
+
+    item = models.ForeignKey(
+        AgreementItem, on_delete=models.CASCADE, related_name="parties", verbose_name="取組項目"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="item_parties",
+        verbose_name="町村",
+    )
+    status = models.CharField(
+        "協定締結",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.UNDECIDED,
+        help_text="一覧表の ○ は締結、— は締結しない、空欄は未定。",
+    )
+
+    class Meta:
+        verbose_name = "協定締結状況"
+        verbose_name_plural = "協定締結状況"
+        ordering = ["item__number", "municipality__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "municipality"], name="item_party_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.item.number} {self.municipality}: {self.get_status_display()}"
+
+    @property
+    def mark(self) -> str:
+        return {"party": "○", "not_party": "—", "undecided": "未定"}[self.status]
+
+
+# ---------------------------------------------------------------------------
+# Workflow fields shared by every figure an officer reports (cost shares, KPI actuals)
+
+
+class FigureStatus(models.TextChoices):
+    DRAFT = "draft", "下書き"
+    SUBMITTED = "submitted", "提出済み"
+    RETURNED = "returned", "差戻し"
+    APPROVED = "approved", "承認済み"
+
+
+class ReportedFigure(models.Model):
+    """Abstract base: a figure that goes draft → submitted → returned/approved.
+
+    ``value`` is the working value; ``approved_value`` is what the public sees.
+    A change after approval leaves ``approved_value`` in place until the new
+    value is approved.
+    """
+
+    status = models.CharField(
+        "状態", max_length=10, choices=FigureStatus.choices, default=FigureStatus.DRAFT
+    )
+    comment = models.TextField(
+        "担当者のコメント", blank=True, help_text="値について事務局に伝えたいこと。"
+    )
+    return_reason = models.TextField("差戻しの理由", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最終更新者",
+    )
+    updated_at = models.DateTimeField("最終更新日時", auto_now=True)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認者",
+    )
+
+    class Meta:
+        abstract = True
+
+
+# ---------------------------------------------------------------------------
+# Area statistics (section 3 (1) ② and ③)
+
+
+class StatisticsSource(models.Model):
+    class Table(models.TextChoices):
+        POPULATION = "population", "総人口の推移と将来推計"
+        DAYTIME = "daytime", "昼夜間人口比率"
+        COMMUTING = "commuting", "圏域内の通勤通学者(15歳以上)の動向"
+        HOSPITAL = "hospital", "県立新庄病院の利用状況"
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="statistics_sources", verbose_name="ビジョン"
+    )
+    table = models.CharField("表", max_length=20, choices=Table.choices)
+    source = models.TextField("資料（出典）")
+
+    class Meta:
+        verbose_name = "統計表の出典"
+        verbose_name_plural = "統計表の出典"
+        ordering = ["vision", "table"]
+        constraints = [
+            models.UniqueConstraint(fields=["vision", "table"], name="statistics_source_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_table_display()
+
+
+class KeyFigure(models.Model):
+    """A figure quoted in the text (e.g. 平成30年推計の令和2年人口 71,401人)."""
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="key_figures", verbose_name="ビジョン"
+    )
+    key = models.SlugField("識別名", max_length=60)
+    label = models.CharField("内容", max_length=200)
+    value = models.BigIntegerField("値")
+    unit = models.CharField("単位", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "本文中の数値"
+        verbose_name_plural = "本文中の数値"
+        ordering = ["vision", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["vision", "key"], name="key_figure_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value:,}{self.unit}"
+
+
+class PopulationFigure(models.Model):
+    class Scope(models.TextChoices):
+        MUNICIPALITY = "municipality", "市町村"
+        AREA = "area", "圏域の合計"
+        PREFECTURE = "prefecture", "山形県"
+
+    class Kind(models.TextChoices):
+        CENSUS = "census", "実績（国勢調査）"
+        PROJECTION = "projection", "推計（社人研）"
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="population_figures", verbose_name="ビジョン"
+    )
+    scope = models.CharField("範囲", max_length=12, choices=Scope.choices)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="population_figures",
+        verbose_name="市町村",
+        help_text="範囲が「市町村」のときだけ選びます。",
+    )
+    year = models.PositiveSmallIntegerField("年（西暦）")
+    kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    population = models.PositiveIntegerField("人口（人）")
+    printed_change_rate = models.DecimalField(
+        "増減率（%・印刷値）",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="表の下段に印刷された5年前からの増減率。",
+    )
+    printed_prefecture_share = models.DecimalField(
+        "県人口に占める割合（%・印刷値）",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="「圏域の割合」の行。範囲が圏域の合計のときだけ。",
+    )
+
+    class Meta:
+        verbose_name = "人口"
+        verbose_name_plural = "人口"
+        ordering = ["vision", "scope", "municipality__sort_order", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vision", "municipality", "year"],
+                condition=models.Q(scope="municipality"),
+                name="population_municipality_year_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["vision", "scope", "year"],
+                condition=~models.Q(scope="municipality"),
+                name="population_scope_year_unique",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="municipality", municipality__isnull=False)
+                    | (~models.Q(scope="municipality") & models.Q(municipality__isnull=True))
+                ),
+                name="population_municipality_matches_scope",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.municipality or self.get_scope_display()
+        return f"{who} {self.year}年: {self.population:,}人"
+
+    def clean(self):
+        if self.scope == self.Scope.MUNICIPALITY and self.municipality_id is None:
+            raise ValidationError({"municipality": "範囲が市町村のときは市町村を選んでください。"})
+        if self.scope != self.Scope.MUNICIPALITY and self.municipality_id is not None:
+            raise ValidationError(
+                {"municipality": "圏域の合計・山形県の行には市町村を選ばないでください。"}
+            )
+
+
+class DaytimePopulation(models.Model):
+    """昼夜間人口比率; the row with no municipality is the printed 計."""
+
+    vision = models.ForeignKey(
+        Vision,
+        on_delete=models.CASCADE,
+        related_name="daytime_populations",
+        verbose_name="ビジョン",
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="市町村",
+        help_text="空欄は「計」の行。",
+    )
+    census_year = models.PositiveSmallIntegerField("国勢調査の年")
+    population = models.PositiveIntegerField("人口（人）")
+    daytime_population = models.PositiveIntegerField("昼間人口（人）")
+    printed_ratio = models.DecimalField("昼夜間人口比率（印刷値）", max_digits=6, decimal_places=1)
+
+    class Meta:
+        verbose_name = "昼夜間人口"
+        verbose_name_plural = "昼夜間人口"
+        ordering = ["vision", "census_year", "municipality__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vision", "census_year", "municipality"],
+                condition=models.Q(municipality__isnull=False),
+                name="daytime_municipality_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["vision", "census_year"],
+                condition=models.Q(municipality__isnull=True),
+                name="daytime_total_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality or '計'} {self.census_year}年"
+
+
+class CommutingOrigin(models.Model):
+    """Printed row totals of the commuting table for one home municipality."""
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="commuting_origins", verbose_name="ビジョン"
+    )
+    origin = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="常住地",
+    )
+    census_year = models.PositiveSmallIntegerField("国勢調査の年")
+    printed_total = models.PositiveIntegerField(
+        "通勤通学者の総数（印刷値）", help_text="自宅従業者を含まない。"
+    )
+    printed_to_other_share = models.DecimalField(
+        "圏域内の他市町村へ（%・印刷値）", max_digits=5, decimal_places=1
+    )
+
+    class Meta:
+        verbose_name = "通勤通学者の総数"
+        verbose_name_plural = "通勤通学者の総数"
+        ordering = ["vision", "census_year", "origin__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vision", "census_year", "origin"], name="commuting_origin_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.origin} {self.census_year}年"
+
+
+class CommutingFlow(models.Model):
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="commuting_flows", verbose_name="ビジョン"
+    )
+    origin = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="常住地",
+    )
+    destination = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="通勤通学先",
+    )
+    census_year = models.PositiveSmallIntegerField("国勢調査の年")
+    commuters = models.PositiveIntegerField("通勤通学者（人）")
+    printed_share = models.DecimalField("通勤通学割合（%・印刷値）", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = "通勤通学の流れ"
+        verbose_name_plural = "通勤通学の流れ"
+        ordering = ["vision", "census_year", "origin__sort_order", "destination__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vision", "census_year", "origin", "destination"],
+                name="commuting_flow_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.origin}→{self.destination} {self.census_year}年: {self.commuters:,}人"
+
+
+class HospitalPatients(models.Model):
+    class Kind(models.TextChoices):
+        INPATIENT = "inpatient", "入院患者数"
+        OUTPATIENT = "outpatient", "外来患者数"
+
+    class Row(models.TextChoices):
+        MUNICIPALITY = "municipality", "市町村"
+        OTHER = "other", "その他"
+        TOTAL = "total", "合計"
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="hospital_patients", verbose_name="ビジョン"
+    )
+    hospital = models.CharField("病院", max_length=60)
+    fiscal_year = models.PositiveSmallIntegerField("年度（西暦）")
+    kind = models.CharField("区分", max_length=12, choices=Kind.choices)
+    row = models.CharField("行", max_length=12, choices=Row.choices, default=Row.MUNICIPALITY)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="住所地",
+    )
+    patients = models.PositiveIntegerField("患者数（人）")
+    printed_share = models.DecimalField("比率（%・印刷値）", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = "県立新庄病院の利用状況"
+        verbose_name_plural = "県立新庄病院の利用状況"
+        ordering = ["vision", "fiscal_year", "kind", "row", "municipality__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vision", "fiscal_year", "kind", "municipality"],
+                condition=models.Q(row="municipality"),
+                name="hospital_municipality_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["vision", "fiscal_year", "kind", "row"],
+                condition=~models.Q(row="municipality"),
+                name="hospital_row_unique",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(row="municipality", municipality__isnull=False)
+                    | (~models.Q(row="municipality") & models.Q(municipality__isnull=True))
+                ),
+                name="hospital_municipality_matches_row",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.municipality or self.get_row_display()
+        return f"{self.get_kind_display()} {who}: {self.patients:,}人"
