@@ -53,7 +53,10 @@ def page(browser, live_server):
     page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.on("requestfailed", lambda req: page.errors.append(f"failed: {req.url}"))
-    page.on("response", lambda r: page.errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: page.errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
+    )
     page.base = live_server.url
     yield page
     context.close()
