@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.timezone import localtime
 
 from kpis.models import KPI, KPIActual
 from programs.models import CostShare, Program
@@ -375,7 +376,7 @@ def kpi_actual_rows(vision):
             "municipality_code": actual.municipality.code if actual.municipality_id else None,
             "municipality": actual.municipality.name if actual.municipality_id else None,
             "value": json_number(actual.approved_value),
-            "approved_at": actual.approved_at.isoformat(),
+            "approved_at": localtime(actual.approved_at).isoformat(),
         }
 
 

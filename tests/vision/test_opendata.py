@@ -157,7 +157,9 @@ def test_only_approved_actuals_are_published(client, kaneyama, okura, with_actua
     assert [(r["kpi_id"], r["municipality_code"], r["value"]) for r in rows] == [
         (kpi.pk, "063614", 3)
     ]
-    assert "99" not in "".join(",".join(r) for r in get_csv(client, "kpi_actuals"))
+    rows = get_csv(client, "kpi_actuals")
+    values = [dict(zip(rows[0], row, strict=True))["実績値"] for row in rows[1:]]
+    assert values == ["3"]
 
 
 def test_a_changed_value_keeps_the_approved_one_public(client, with_actual):
@@ -177,3 +179,8 @@ def test_unapproved_budget_figures_are_not_published(client, kaneyama):
 def test_an_unknown_dataset_is_404(client):
     assert client.get("/opendata/secrets.json").status_code == 404
     assert client.get("/opendata/secrets.csv").status_code == 404
+
+
+def test_approval_time_is_given_in_japan_time(client, with_actual):
+    (row,) = get_json(client, "kpi_actuals")
+    assert row["approved_at"].endswith("+09:00")
