@@ -104,6 +104,15 @@ class KPI(models.Model):
         help_text="維持を目指す指標で、目標値から何%以内なら達成とみなすか。空欄は評価基準の既定値を使います。",
     )
 
+    plausible_change_percent = models.DecimalField(
+        "前年度からの変化の目安（%）",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="前年度の値からこの割合を超えて変わった実績値に注意を表示します。空欄なら確認しません。",
+    )
+
     history = HistoricalRecords()
 
     class Meta:
@@ -141,6 +150,53 @@ class KPI(models.Model):
     @property
     def has_target(self) -> bool:
         return self.target is not None
+
+    def target_for(self, fiscal_year: int) -> tuple[Decimal | None, int | None]:
+        """The target (value, fiscal year) in force for judging a given year's actual.
+
+        One place to ask, so that plan revisions can later keep the target that
+        applied at the time without every caller changing.
+        """
+        return self.target, self.target_year
+
+
+class GradeLevel(models.Model):
+    """A grade of KPI progress (e.g. A ◎ 達成). Thresholds are set by the secretariat.
+
+    A KPI's grade for a year is the first level (by ``order``) whose ``min_percent``
+    the progress reaches; the last level has no minimum. Progress is the achievement
+    rate divided by the rate expected on the straight line from baseline to target
+    for that year (at the target year the expected rate is 100%).
+    """
+
+    code = models.CharField("記号（英字）", max_length=4, unique=True, help_text="例：A")
+    symbol = models.CharField(
+        "記号",
+        max_length=4,
+        help_text="例：◎。色だけで区別しないよう、必ず記号と文字で表示します。",
+    )
+    label = models.CharField("評価", max_length=40, help_text="例：目標達成")
+    label_en = models.CharField("評価（英語）", max_length=60, blank=True)
+    min_percent = models.DecimalField(
+        "下限（%）",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="この評価になる進捗の下限。最後の評価は空欄（それ未満すべて）。",
+    )
+    order = models.PositiveSmallIntegerField("順番", help_text="上の評価から 1, 2, 3…")
+
+    class Meta:
+        verbose_name = "評価の区分"
+        verbose_name_plural = "評価の区分"
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], name="grade_level_order_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.symbol} {self.label}"
 
 
 class KPIActualQuerySet(models.QuerySet):

@@ -237,6 +237,48 @@ class FigureStatus(models.TextChoices):
     APPROVED = "approved", "承認済み"
 
 
+class ReportingYear(models.Model):
+    """A fiscal year's reporting round: its deadline and whether it is locked."""
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.CASCADE, related_name="reporting_years", verbose_name="ビジョン"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度（西暦）", help_text="令和7年度なら 2025。")
+    deadline = models.DateField(
+        "提出期限",
+        null=True,
+        blank=True,
+        help_text="市町村担当者の提出期限。期限前に未提出の担当者へメールで知らせます。",
+    )
+    is_locked = models.BooleanField(
+        "締め（ロック）",
+        default=False,
+        help_text="締めた年度は事務局だけが変更でき、変更には理由が必要です。",
+    )
+    locked_at = models.DateTimeField("締めた日時", null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="締めた人",
+    )
+
+    class Meta:
+        verbose_name = "報告年度"
+        verbose_name_plural = "報告年度"
+        ordering = ["vision", "-fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["vision", "fiscal_year"], name="reporting_year_unique"),
+        ]
+
+    def __str__(self):
+        from vision.japanese import fiscal_year_label
+
+        return f"{fiscal_year_label(self.fiscal_year)}{'（締め済み）' if self.is_locked else ''}"
+
+
 class ReportedFigure(models.Model):
     """Abstract base: a figure that goes draft → submitted → returned/approved.
 
@@ -270,6 +312,12 @@ class ReportedFigure(models.Model):
         blank=True,
         related_name="+",
         verbose_name="承認者",
+    )
+    version = models.PositiveIntegerField(
+        "版",
+        default=1,
+        editable=False,
+        help_text="保存のたびに1増えます。同時に保存したときの上書きを防ぎます。",
     )
 
     class Meta:
