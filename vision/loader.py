@@ -224,9 +224,9 @@ def _load_item(report, category, data, municipalities):
         "role_central": data["role_central"],
         "role_partner": data["role_partner"],
     }
-    item = _sync(
-        report, AgreementItem, {"pk": item.pk} if item else {"number": data["number"]}, values
-    )
+    # Items are numbered within a vision; a new one is created under its category.
+    lookup = {"pk": item.pk} if item else {"category": category, "number": data["number"]}
+    item = _sync(report, AgreementItem, lookup, values)
     for code, status in data["parties"].items():
         _sync(
             report,
@@ -255,7 +255,8 @@ def _load_program(report, item, data, municipalities):
         },
     )
     if data["participants"] is None:
-        wanted = {municipalities["062057"].pk}  # the draft names 新庄市 and leaves the rest open
+        # the draft names only the central city (新庄市) and leaves the rest open
+        wanted = {m.pk for m in municipalities.values() if m.is_central_city}
     else:
         wanted = {municipalities[code].pk for code in data["participants"]}
     if set(program.participants.values_list("pk", flat=True)) != wanted:

@@ -92,3 +92,23 @@ def test_loading_twice_changes_nothing():
     assert report.changed == 0
     assert sum(report.unchanged.values()) > 700
     assert CostShare.history.count() == 0
+
+
+def test_a_second_partnership_area_leaves_the_first_untouched(vision):
+    from bench.synthetic import _renamed, _renamed_statistics
+
+    plan, statistics = read_fixtures()
+    before = list(
+        AgreementItem.objects.filter(category__policy_field__vision=vision).values_list(
+            "pk", "category"
+        )
+    )
+    load_vision(plan=_renamed(plan, 1), statistics=_renamed_statistics(statistics, plan, 1))
+    after = list(
+        AgreementItem.objects.filter(category__policy_field__vision=vision).values_list(
+            "pk", "category"
+        )
+    )
+    assert after == before
+    assert AgreementItem.objects.count() == 40
+    assert load_vision(plan=plan, statistics=statistics).changed == 0
