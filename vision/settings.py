@@ -2,12 +2,16 @@
 
 Development needs no environment at all (SQLite, DEBUG). Production
 (DJANGO_ENV=production) refuses to start without SECRET_KEY, ALLOWED_HOSTS
-and DATABASE_URL. See .env.example.
+and DATABASE_URL. Every variable is listed in .env.example; deploy/README.md
+explains the deployment.
 """
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from vision.env import envbool, envint, envlist, envstr, required
@@ -41,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "axes",
     "django_tables2",
     "import_export",
     "simple_history",
@@ -52,7 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vision.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "vision.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes turns a locked-out login into its response; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vision.urls"
@@ -82,22 +93,111 @@ TEMPLATES = [
     },
 ]
 
+# --- Database -----------------------------------------------------------------
+# PostgreSQL through psycopg 3 (or SQLite for a single machine). Connections are
+# health-checked before reuse, so the app survives a database restart by itself.
+# DB_POOL=true uses psycopg's connection pool instead of persistent connections
+# (worth it with threaded workers); the pool checks each connection it hands out.
+DB_POOL = envbool("DB_POOL", False)
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_max_age=0 if DB_POOL else envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 5)
+    if DB_POOL:
+        # With CONN_HEALTH_CHECKS, Django gives the pool psycopg's check_connection.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": envint("DB_POOL_MIN_SIZE", 1),
+            "max_size": envint("DB_POOL_MAX_SIZE", 4),
+            "timeout": envint("DB_POOL_TIMEOUT", 10),
+        }
+elif DB_POOL:
+    raise ImproperlyConfigured("DB_POOL needs PostgreSQL (DATABASE_URL=postgres://…)")
+elif PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers on one SQLite file: write-ahead log so readers never
+    # wait for a writer, writers take the lock at BEGIN and wait for it up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts, login throttling, sessions -------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes: refuses logins of a locked-out user name from the same address.
+    "vision.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+# Lock the pair (user name, client address): an attacker cannot lock an officer out
+# from elsewhere, and the officers of one town hall behind one address do not lock
+# each other out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # audit: every failed attempt, kept in the admin
+AXES_CLIENT_IP_CALLABLE = "vision.security.client_ip"
+AXES_USERNAME_CALLABLE = "vision.security.login_username"
+AXES_VERBOSE = False  # no start-up banner; lock-outs are still logged (user and address masked)
+AXES_COOLOFF_MESSAGE = (
+    f"ログインに{AXES_FAILURE_LIMIT}回続けて失敗したため、{AXES_COOLOFF_MINUTES}分間ログインできません。"
+    "時間をおいてからもう一度お試しいただくか、事務局にロックの解除を依頼してください。"
+)
+# Number of reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For
+# gives the client's address for the lock-out; 0 means REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+
+# Staff sessions end when the browser closes, and at the latest after
+# SESSION_COOKIE_AGE seconds (default: 8 hours, one working day).
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# The admin's address, e.g. ADMIN_URL=kanri-7f3a/ (default admin/).
+ADMIN_URL = envstr("ADMIN_URL", "admin/")
+if not re.fullmatch(r"([A-Za-z0-9_~-]+/)+", ADMIN_URL):
+    raise ImproperlyConfigured(
+        f"ADMIN_URL must be a relative path ending in '/', like 'admin/', not {ADMIN_URL!r}"
+    )
+
+# --- Uploads --------------------------------------------------------------------
+# A spreadsheet upload may be at most MAX_UPLOAD_MB megabytes (forms check
+# settings.MAX_UPLOAD_BYTES and say so in Japanese); a request larger than that
+# plus 1 MB for the other fields is refused with 413 before it is read.
+MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 5)
+if MAX_UPLOAD_MB < 1:
+    raise ImproperlyConfigured("MAX_UPLOAD_MB must be at least 1")
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES  # an allowed upload stays in memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields without files (Django's default)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Language, time ---------------------------------------------------------
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -105,8 +205,9 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+# --- Static and uploaded files ---------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -118,7 +219,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 LOGIN_URL = "admin:login"
 
@@ -130,25 +231,68 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "mogami-vision@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
 
-if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# --- Security headers ---------------------------------------------------------
+# Content-Security-Policy (django-csp 4): only this site's own files, no inline
+# script or style, no framing. The same policy in development, so a violation
+# shows up before it reaches production.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
 
+if PRODUCTION:
+    # HTTPS is terminated by the reverse proxy, which sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # `make serve` on plain-HTTP loopback sets SECURE_SSL_REDIRECT=false; a real
+    # deployment keeps the default.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The preload token only lets the owner of the registrable domain submit it to
+    # the browsers' preload list; on a subdomain it changes nothing.
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+# --- Logs -----------------------------------------------------------------------
+# Everything to standard error: systemd's journal keeps it (journalctl -u mogami-vision).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Refused hosts, bad CSRF tokens, oversized requests: always worth a line.
+        "django.security": {"level": "INFO"},
+        "axes": {"level": envstr("AXES_LOG_LEVEL", "INFO")},
+    },
 }
