@@ -24,7 +24,7 @@ setup: $(STAMP)
 
 demo-data: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_vision
+	$(PY) manage.py load_vision --if-missing
 	$(PY) manage.py create_demo_accounts
 
 run: demo-data
@@ -51,7 +51,7 @@ SERVE_ENV = DJANGO_ENV=production \
 
 serve: setup .make/secret_key
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	$(SERVE_ENV) $(PY) manage.py load_vision
+	$(SERVE_ENV) $(PY) manage.py load_vision --if-missing
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "→ http://127.0.0.1:$(PORT)/ （本番モード・gunicorn。管理者は manage.py createsuperuser で作成）"
 	$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT)

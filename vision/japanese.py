@@ -76,40 +76,49 @@ class NumberFormatError(ValueError):
 
 
 _MINUS_SIGNS = {"△", "▲", "−", "－", "ー", "‐", "―", "–", "—"}
+_ALLOWED = set("0123456789０１２３４５６７８９,，.．")
 _NUMBER = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 def parse_number(raw) -> Decimal | None:
     """Read a number the way Japanese offices write it.
 
     Full-width digits (１２３), thousands commas (1,358 / １，３５８), △ ▲ − for minus,
-    surrounding spaces. Blank stays None (never 0). Anything else raises
-    NumberFormatError with a message the officer can act on.
+    surrounding spaces. Blank stays None (never 0). Anything else (letters, circled
+    digits, commas in the wrong place, NaN) raises NumberFormatError with a message
+    the officer can act on.
     """
     if raw is None:
         return None
     if isinstance(raw, bool):
         raise NumberFormatError("数値ではありません（TRUE/FALSE）。")
-    if isinstance(raw, int | Decimal):
+    if isinstance(raw, int):
         return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
-    text = str(raw)
+    if isinstance(raw, float | Decimal):
+        value = Decimal(repr(raw)) if isinstance(raw, float) else raw
+        if not value.is_finite():
+            raise NumberFormatError(f"「{raw}」は数値として読めません。")
+        return value
+    text = str(raw).strip().replace("\u3000", "").strip()
     negative = False
-    stripped = text.strip().replace("\u3000", "")
-    if stripped and stripped[0] in _MINUS_SIGNS:
+    if text and (text[0] in _MINUS_SIGNS or text[0] in "-－"):
         negative = True
-        stripped = stripped[1:]
-    text = unicodedata.normalize("NFKC", stripped).strip().replace(",", "").replace(" ", "")
+        text = text[1:].strip()
+    text = text.replace(" ", "")
     if text == "":
         if negative:
             raise NumberFormatError(f"「{raw}」は数値として読めません。")
         return None
-    if text.startswith("-"):
-        if negative:
-            raise NumberFormatError(f"「{raw}」は数値として読めません。")
-        negative = True
-        text = text[1:]
+    if not set(text) <= _ALLOWED:
+        raise NumberFormatError(
+            f"「{raw}」は数値として読めません。半角・全角の数字で入力してください。"
+        )
+    text = unicodedata.normalize("NFKC", text)
+    if "," in text:
+        if not _GROUPED.match(text):
+            raise NumberFormatError(f"「{raw}」のカンマの位置が正しくありません（例：1,358）。")
+        text = text.replace(",", "")
     if not _NUMBER.match(text):
         raise NumberFormatError(
             f"「{raw}」は数値として読めません。半角・全角の数字で入力してください。"

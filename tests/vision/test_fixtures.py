@@ -112,3 +112,17 @@ def test_a_second_partnership_area_leaves_the_first_untouched(vision):
     assert after == before
     assert AgreementItem.objects.count() == 40
     assert load_vision(plan=plan, statistics=statistics).changed == 0
+
+
+def test_load_vision_if_missing_keeps_what_the_secretariat_changed(vision):
+    from django.core.management import call_command
+
+    kpi = KPI.objects.get(name="年間事業開催数")
+    kpi.note = "事務局が修正"
+    kpi.save()
+    call_command("load_vision", "--if-missing")
+    kpi.refresh_from_db()
+    assert kpi.note == "事務局が修正"
+    call_command("load_vision")
+    kpi.refresh_from_db()
+    assert kpi.note == "委員会、幹事会を除く"

@@ -68,3 +68,11 @@ def test_parse_number_rejects_text_with_a_japanese_message(raw):
     with pytest.raises(NumberFormatError) as exc:
         parse_number(raw)
     assert "数値" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "raw", ["1,23", "12,3456", "①", "1e5", "NaN", float("nan"), float("inf"), "１２\u00003"]
+)
+def test_parse_number_rejects_what_only_looks_like_a_number(raw):
+    with pytest.raises(NumberFormatError):
+        parse_number(raw)

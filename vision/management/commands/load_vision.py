@@ -1,6 +1,9 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
 
 from vision.loader import FIXTURE_DIR, load_vision, read_fixtures
+from vision.models import Vision
 
 
 class Command(BaseCommand):
@@ -12,11 +15,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dir", default=str(FIXTURE_DIR), help="plan.json と statistics.json のあるフォルダ"
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="そのビジョンがまだ無いときだけ読み込みます（管理画面での変更や計画変更を上書きしないため）。",
+        )
 
     def handle(self, *args, **options):
-        from pathlib import Path
-
         plan, statistics = read_fixtures(Path(options["dir"]))
+        if options["if_missing"] and Vision.objects.filter(slug=plan["vision"]["slug"]).exists():
+            self.stdout.write("ビジョンは読み込み済みです（--if-missing のため変更しません）。")
+            return
         report = load_vision(plan=plan, statistics=statistics)
         created = sum(report.created.values())
         updated = sum(report.updated.values())
