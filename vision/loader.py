@@ -126,14 +126,65 @@ def kpi_interpretation(note: str, towns_by_name: dict[str, Municipality]) -> dic
 
 
 @transaction.atomic
-def load_vision(*, plan: dict, statistics: dict) -> LoadReport:
+def load_vision(*, plan: dict, statistics: dict, names_en: dict | None = None) -> LoadReport:
+    """Load the vision; ``names_en`` defaults to fixtures/vision/names_en.json (if present)."""
     report = LoadReport()
     municipalities = _load_municipalities(report, plan["municipalities"])
     vision = _load_vision(report, plan["vision"], municipalities)
     for field_data in plan["policy_fields"]:
         _load_policy_field(report, vision, field_data, municipalities)
     _load_statistics(report, vision, statistics, municipalities)
+    _load_english_names(report, vision, read_english_names() if names_en is None else names_en)
     return report
+
+
+def read_english_names(directory: Path = FIXTURE_DIR) -> dict:
+    path = directory / "names_en.json"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _load_english_names(report, vision, names: dict) -> None:
+    """Set name_en of the plan tree, programs and KPIs by natural key; unknown keys are skipped."""
+
+    def put(obj, value):
+        if obj is not None and obj.name_en != value:
+            obj.name_en = value
+            obj.save(update_fields=["name_en"])
+            report.count("updated", type(obj))
+
+    fields = {f.number: f for f in PolicyField.objects.filter(vision=vision)}
+    categories = {
+        f"{c.policy_field.number}-{c.number}": c
+        for c in Category.objects.filter(policy_field__vision=vision).select_related("policy_field")
+    }
+    items = {
+        i.number: i for i in AgreementItem.objects.filter(category__policy_field__vision=vision)
+    }
+    programs = {
+        f"{p.item.number}-{p.number}": p
+        for p in Program.objects.filter(item__category__policy_field__vision=vision).select_related(
+            "item"
+        )
+    }
+    kpis = {
+        f"{k.program.item.number}-{k.program.number}-{k.order}": k
+        for k in KPI.objects.filter(
+            program__item__category__policy_field__vision=vision
+        ).select_related("program__item")
+    }
+    for key, value in names.get("policy_fields", {}).items():
+        put(fields.get(int(key)), value)
+    for key, value in names.get("categories", {}).items():
+        put(categories.get(key), value)
+    for key, value in names.get("items", {}).items():
+        put(items.get(int(key)), value)
+    for key, value in names.get("programs", {}).items():
+        put(programs.get(key), value)
+    for key, value in names.get("kpis", {}).items():
+        put(kpis.get(key), value)
 
 
 def _load_municipalities(report, rows) -> dict[str, Municipality]:
