@@ -186,6 +186,9 @@ class CostShare(ReportedFigure):
     history = HistoricalRecords()
     objects = CostShareQuerySet.as_manager()
 
+    value_field = "amount_kyen"
+    approved_field = "approved_amount_kyen"
+
     class Meta:
         verbose_name = "負担額"
         verbose_name_plural = "負担額"

@@ -320,8 +320,35 @@ class ReportedFigure(models.Model):
         help_text="保存のたびに1増えます。同時に保存したときの上書きを防ぎます。",
     )
 
+    # The concrete model names its working and approved value fields.
+    value_field: str = "value"
+    approved_field: str = "approved_value"
+
     class Meta:
         abstract = True
+
+    @property
+    def working_value(self):
+        """The value being entered (may differ from what the public sees)."""
+        return getattr(self, self.value_field)
+
+    @working_value.setter
+    def working_value(self, value):
+        setattr(self, self.value_field, value)
+
+    @property
+    def public_value(self):
+        """The approved value: the only one the public ever sees."""
+        return getattr(self, self.approved_field)
+
+    @public_value.setter
+    def public_value(self, value):
+        setattr(self, self.approved_field, value)
+
+    @property
+    def has_pending_change(self) -> bool:
+        """Approved once, and changed since: the old approved value stays public."""
+        return self.approved_at is not None and self.status != FigureStatus.APPROVED
 
 
 # ---------------------------------------------------------------------------

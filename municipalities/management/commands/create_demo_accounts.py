@@ -1,15 +1,35 @@
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from municipalities.models import Municipality, Profile
+from vision.japanese import fiscal_year_label
+from vision.models import ReportingYear, Vision
 
 DEMO_PASSWORD = "mogami-demo-2026"  # noqa: S105  (development only; refused in production)
+DEMO_EMAIL_DOMAIN = "example.invalid"
+DEMO_YEAR = 2025  # 令和7年度: the year of the plan estimates printed in the vision
+
+# Apps whose models the reviewer may view in the admin. The admin classes of figures,
+# programs, KPIs, municipalities and reporting years ask municipalities.permissions;
+# the other admin pages of the vision app use Django's view permissions, granted here.
+REVIEWER_VIEW_APPS = ["vision", "programs", "kpis", "municipalities"]
 
 
 class Command(BaseCommand):
-    help = "開発用のデモアカウント（secretariat, reviewer, officer-<市町村コード>）を作ります。本番では使えません。"
+    help = (
+        "開発用のデモアカウント（secretariat, reviewer, officer-<市町村コード>）を作り、"
+        "令和7年度の年度報告を開きます。本番では使えません。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--year",
+            type=int,
+            default=DEMO_YEAR,
+            help="年度報告を開く年度（西暦）。既定は 2025（令和7年度）。",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -26,15 +46,33 @@ class Command(BaseCommand):
         accounts += [
             (f"officer-{m.code}", Profile.Role.OFFICER, m) for m in Municipality.objects.all()
         ]
+        view_permissions = Permission.objects.filter(
+            content_type__app_label__in=REVIEWER_VIEW_APPS, codename__startswith="view_"
+        )
         for username, role, municipality in accounts:
             user, created = User.objects.get_or_create(username=username)
             user.is_staff = True
             user.is_superuser = role == Profile.Role.SECRETARIAT
+            user.email = user.email or f"{username}@{DEMO_EMAIL_DOMAIN}"
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
             user.save()
-            Profile.objects.update_or_create(
+            profile, _ = Profile.objects.update_or_create(
                 user=user, defaults={"role": role, "municipality": municipality}
             )
+            profile.full_clean()
+            if role == Profile.Role.REVIEWER:
+                user.user_permissions.add(*view_permissions)
             self.stdout.write(f"  {username}（{municipality or Profile.Role(role).label}）")
         self.stdout.write(f"デモアカウント {len(accounts)} 件（パスワード: {DEMO_PASSWORD}）")
+
+        vision = Vision.objects.current()
+        if vision is not None:
+            reporting_year, created = ReportingYear.objects.get_or_create(
+                vision=vision, fiscal_year=options["year"]
+            )
+            state = "開きました" if created else "開いています"
+            self.stdout.write(
+                f"年度報告: {fiscal_year_label(reporting_year.fiscal_year)}を{state}"
+                "（提出期限は管理画面の「報告年度」で設定します）"
+            )

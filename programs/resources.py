@@ -1,0 +1,60 @@
+"""django-import-export resource for exporting cost shares from the admin.
+
+Export only: the rows are whatever the admin's queryset holds, which
+``municipalities.permissions.readable_figures`` has limited to the user. Figures
+are imported through the annual return's preview (vision.imports), which keeps
+the workflow's checks (permissions, versions, locked years, plausibility).
+"""
+
+from import_export import fields, resources
+
+from programs.models import CostShare
+from vision.japanese import fiscal_year_era
+
+
+class CostShareResource(resources.ModelResource):
+    code = fields.Field(attribute="municipality__code", column_name="全国地方公共団体コード")
+    municipality_name = fields.Field(attribute="municipality__name", column_name="地方公共団体名")
+    program_id = fields.Field(attribute="program_id", column_name="事業ID")
+    program_name = fields.Field(attribute="program__name", column_name="事業名")
+    fiscal_year = fields.Field(attribute="fiscal_year", column_name="年度（西暦）")
+    fiscal_year_era = fields.Field(column_name="年度（和暦）")
+    kind_label = fields.Field(column_name="区分")
+    amount = fields.Field(attribute="amount_kyen", column_name="負担額（千円）")
+    status_label = fields.Field(column_name="状態")
+    approved_amount = fields.Field(
+        attribute="approved_amount_kyen", column_name="承認済みの負担額（千円）"
+    )
+    approved_at = fields.Field(attribute="approved_at", column_name="承認日時")
+    comment = fields.Field(attribute="comment", column_name="担当者のコメント")
+    return_reason = fields.Field(attribute="return_reason", column_name="差戻しの理由")
+    version = fields.Field(attribute="version", column_name="版")
+
+    class Meta:
+        model = CostShare
+        fields = (
+            "code",
+            "municipality_name",
+            "program_id",
+            "program_name",
+            "fiscal_year",
+            "fiscal_year_era",
+            "kind_label",
+            "amount",
+            "status_label",
+            "approved_amount",
+            "approved_at",
+            "comment",
+            "return_reason",
+            "version",
+        )
+        export_order = fields
+
+    def dehydrate_fiscal_year_era(self, share):
+        return fiscal_year_era(share.fiscal_year)
+
+    def dehydrate_kind_label(self, share):
+        return share.get_kind_display()
+
+    def dehydrate_status_label(self, share):
+        return share.get_status_display()

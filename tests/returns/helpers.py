@@ -1,0 +1,89 @@
+"""Helpers shared by the annual return and security tests."""
+
+import io
+import re
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kpis.models import KPI, KPIActual
+from programs.models import CostShare, Program
+from vision.models import ReportingYear, Vision
+from vision.returns import build_return
+
+YEAR = 2025
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def open_year(vision: Vision, year: int = YEAR, **kwargs) -> ReportingYear:
+    kwargs.setdefault("deadline", date(2026, 6, 30))
+    return ReportingYear.objects.create(vision=vision, fiscal_year=year, **kwargs)
+
+
+def the_return(reporting_year, reporter):
+    return build_return(
+        vision=reporting_year.vision, reporting_year=reporting_year, reporter=reporter
+    )
+
+
+def return_url(code: str, year: int = YEAR, name: str = "return", *args) -> str:
+    return reverse(f"returns:{name}", args=[year, code, *args])
+
+
+def program(name: str) -> Program:
+    return Program.objects.get(name=name)
+
+
+def kpi(name: str, program_name: str | None = None) -> KPI:
+    qs = KPI.objects.filter(name=name)
+    if program_name:
+        qs = qs.filter(program__name=program_name)
+    return qs.get()
+
+
+def share(program_obj, municipality, kind="budget", year=YEAR) -> CostShare | None:
+    return CostShare.objects.filter(
+        program=program_obj, municipality=municipality, kind=kind, fiscal_year=year
+    ).first()
+
+
+def figures_snapshot():
+    """Every figure's working and approved state, to assert nothing changed."""
+    shares = list(
+        CostShare.objects.order_by("pk").values_list(
+            "pk", "amount_kyen", "approved_amount_kyen", "status", "version", "comment"
+        )
+    )
+    actuals = list(
+        KPIActual.objects.order_by("pk").values_list(
+            "pk", "value", "approved_value", "status", "version", "comment"
+        )
+    )
+    return shares, actuals
+
+
+def form_data(html: str) -> dict:
+    """The values of every input of the annual return form, as a browser would post them."""
+    data = {}
+    for match in re.finditer(r"<input ([^>]*)>", html):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', match.group(1)))
+        name = attrs.get("name", "")
+        if re.match(r"^(v|c|ver)-", name):
+            data[name] = attrs.get("value", "")
+    return data
+
+
+def workbook(content: bytes):
+    return load_workbook(io.BytesIO(content))
+
+
+def xlsx_upload(wb, name="return.xlsx") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
+
+
+def header_index(ws) -> dict[str, int]:
+    return {cell.value: cell.column for cell in ws[1]}

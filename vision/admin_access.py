@@ -1,0 +1,223 @@
+"""Admin building blocks that take every access decision from ``municipalities.permissions``.
+
+- ``ReferenceAdminMixin`` / ``ReferenceInlineMixin``: the plan itself (programs,
+  KPIs, municipalities…): every role reads it, only the secretariat changes it.
+- ``SafeHistoryMixin``: django-simple-history's pages, closed where they would
+  bypass the rules: an object outside the user's queryset is a 404 on its
+  history too (simple-history would otherwise fall back to the historical
+  record), and "revert" is disabled for everyone: a revert would write a
+  figure without the workflow's checks.
+- ``FigureAdmin``: cost shares and KPI actuals. Officers see their own town's
+  figures (and history) read-only; they enter figures on the annual return.
+  The secretariat changes figures here through ``vision.services.save_figure``
+  (version check, reason for a locked year, status rules, history) and
+  approves submitted figures with an action. Export (django-import-export)
+  exports exactly the rows of the user's queryset.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from municipalities import permissions
+from vision import services
+from vision.japanese import NumberFormatError, parse_number
+
+
+class ReferenceAdminMixin:
+    def has_module_permission(self, request):
+        return permissions.can_read_reference(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_read_reference(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.can_manage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+
+class ReferenceInlineMixin:
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_read_reference(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+
+class SafeHistoryMixin:
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("見つかりません。")
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, object_id)  # 404 outside the user's queryset
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method != "GET" or not self.has_change_permission(request, obj):
+            raise PermissionDenied("履歴から値を戻すことはできません。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class JapaneseNumberField(forms.CharField):
+    """A number typed the way Japanese offices write it (vision.japanese.parse_number)."""
+
+    def __init__(self, *, integer: bool = False, **kwargs):
+        self.integer = integer
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "" if value is None else value
+
+    def to_python(self, value):
+        try:
+            number = parse_number(value)
+        except NumberFormatError as exc:
+            raise ValidationError(str(exc)) from None
+        if number is not None and self.integer:
+            if number != number.to_integral_value():
+                raise ValidationError("千円単位の整数で入力してください。")
+            return int(number)
+        return number
+
+
+class FigureAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label="変更の理由",
+        required=False,
+        max_length=100,
+        help_text="履歴に残ります。締め済みの年度の値を変えるときは必須です。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = type(self.instance).objects.get(pk=self.instance.pk)
+            expected = cleaned.get("expected_version")
+            if expected is not None and expected != current.version:
+                raise ValidationError(services.conflict_message(current))
+        return cleaned
+
+
+class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
+    form = FigureAdminForm
+    value_field = "value"
+    identity_fields: list[str] = []
+    workflow_fields = [
+        "status",
+        "approved_at",
+        "approved_by",
+        "submitted_at",
+        "return_reason",
+        "updated_by",
+        "updated_at",
+        "version",
+    ]
+    actions = ["approve_selected"]
+    formats = [XLSX]
+    skip_export_form = True
+    list_per_page = 100
+
+    # --- who sees what -------------------------------------------------------
+    def get_queryset(self, request):
+        return permissions.readable_figures(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return permissions.has_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.has_role(request.user)
+        return permissions.can_read_figure(request.user, obj)
+
+    def has_add_permission(self, request):
+        return permissions.can_change_figure_in_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_change_figure_in_admin(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_delete_figure(request.user, obj)
+
+    def has_export_permission(self, request):
+        return permissions.can_export(request.user)
+
+    def has_review_permission(self, request):
+        return permissions.can_review(request.user)
+
+    # --- the form ------------------------------------------------------------
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*self.workflow_fields, self.approved_field]
+        if obj is not None:
+            readonly += self.identity_fields
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        main = [*self.identity_fields, self.value_field, "comment"]
+        fieldsets = [
+            (None, {"fields": main}),
+            ("承認の状況", {"fields": [self.approved_field, *self.workflow_fields]}),
+        ]
+        if self.has_change_permission(request, obj):
+            fieldsets.append(("変更の記録", {"fields": ["change_reason", "expected_version"]}))
+        return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == self.value_field:
+            return JapaneseNumberField(
+                integer=self.value_field == "amount_kyen",
+                label=db_field.verbose_name,
+                help_text=db_field.help_text
+                or "全角数字・カンマ・△（マイナス）も使えます。空欄は未入力です（0 とは違います）。",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.save_figure(
+            user=request.user,
+            figure=obj,
+            expected_version=form.cleaned_data.get("expected_version") if change else None,
+            reason=form.cleaned_data.get("change_reason", ""),
+        )
+
+    # --- actions ------------------------------------------------------------
+    @admin.action(description="選択した提出済みの値を承認する", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        approved, skipped = services.approve_figures(user=request.user, figures=list(queryset))
+        self.message_user(request, f"{approved} 件を承認しました。", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} 件は提出済みでないため承認しませんでした。",
+                messages.WARNING,
+            )

@@ -1,0 +1,349 @@
+"""Writes of the reporting workflow: save, submit, approve, return, lock.
+
+Every function is keyword-only and runs in one transaction: it re-reads the
+figures it touches with a row lock, checks permissions through
+``municipalities.permissions``, checks versions (optimistic locking: a stale
+version is refused with the other person's value, never overwritten), calls
+``full_clean()`` and saves with the user and the reason recorded in the
+figure's history (django-simple-history). Nothing is half-saved: any refusal
+raises before the first write, and any later error rolls the transaction back.
+
+Status rules (per figure):
+- saving a value: draft stays draft; returned or approved becomes draft again.
+  A figure approved once keeps its approved value public until the new value
+  is approved. Officers cannot change a submitted figure (the secretariat can);
+- submit: draft/returned figures with a value → submitted;
+- approve: submitted → approved (the working value becomes the public value);
+- return: submitted → returned, with the secretariat's reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from kpis.models import KPIActual
+from municipalities import permissions
+from programs.models import CostShare
+from vision import notifications
+from vision.japanese import format_number
+from vision.models import FigureStatus, ReportingYear
+from vision.returns import AnnualReturn, Entry, Outcome, evaluate
+
+Figure = CostShare | KPIActual
+
+
+class ReturnRejected(Exception):
+    """Nothing was saved. ``outcomes`` say why, row by row; ``message`` for the whole."""
+
+    def __init__(self, message: str = "", *, outcomes: list[Outcome] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.outcomes = outcomes or []
+
+
+class ReviewRejected(Exception):
+    """Nothing was approved or returned. ``errors`` maps a line key to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: str
+    action: str  # "approve" or "return"
+    reason: str = ""
+    version: int | None = None
+
+
+APPROVE, RETURN = "approve", "return"
+
+
+# ---------------------------------------------------------------------------
+# Annual return: save, submit, review
+
+
+@transaction.atomic
+def save_entries(
+    *, user, annual_return: AnnualReturn, entries: list[Entry], reason: str = ""
+) -> list[Outcome]:
+    """Save the changed values of a return, all or none. Returns every outcome."""
+    _require(
+        permissions.can_edit_return(user, annual_return.reporter, annual_return.reporting_year)
+    )
+    _lock_figures(annual_return)
+    outcomes = evaluate(user=user, annual_return=annual_return, entries=entries)
+    if any(o.errors for o in outcomes):
+        raise ReturnRejected("保存できない値があります。", outcomes=outcomes)
+    writes = [o for o in outcomes if o.writes]
+    locked = permissions.needs_change_reason(user, annual_return.reporting_year)
+    if writes and locked and not reason.strip():
+        raise ReturnRejected(
+            "締め済みの年度です。変更するには変更の理由を入力してください。", outcomes=outcomes
+        )
+    for outcome in writes:
+        line = outcome.line
+        figure = line.figure or line.new_figure()
+        _set_value(figure, outcome.entry.value, comment=outcome.entry.comment)
+        _save(figure, user=user, reason=reason.strip() or "年度報告で入力")
+        line.figure = figure
+    return outcomes
+
+
+@transaction.atomic
+def submit_return(*, user, annual_return: AnnualReturn, request=None) -> list:
+    """Submit every entered draft or returned figure of a return. Returns the lines."""
+    _require(
+        permissions.can_edit_return(user, annual_return.reporter, annual_return.reporting_year)
+    )
+    _lock_figures(annual_return)
+    lines = annual_return.submittable()
+    now = timezone.now()
+    for line in lines:
+        figure = line.figure
+        figure.status = FigureStatus.SUBMITTED
+        figure.submitted_at = now
+        _save(figure, user=user, reason="提出")
+    if lines and not permissions.is_secretariat(user):
+        transaction.on_commit(
+            lambda: notifications.return_submitted(
+                annual_return=annual_return, lines=lines, submitted_by=user, request=request
+            )
+        )
+    return lines
+
+
+@transaction.atomic
+def save_and_submit(
+    *, user, annual_return: AnnualReturn, entries: list[Entry], reason: str = "", request=None
+) -> tuple[list[Outcome], list]:
+    """Save the typed values and submit the return in one go (all or nothing)."""
+    outcomes = save_entries(user=user, annual_return=annual_return, entries=entries, reason=reason)
+    return outcomes, submit_return(user=user, annual_return=annual_return, request=request)
+
+
+@transaction.atomic
+def review_return(
+    *, user, annual_return: AnnualReturn, decisions: list[Decision], request=None
+) -> tuple[list, list]:
+    """Approve or return submitted figures of a return. Returns (approved, returned) lines."""
+    _require(permissions.can_review(user))
+    _lock_figures(annual_return)
+    errors: dict[str, str] = {}
+    for decision in decisions:
+        line = annual_return.line(decision.key)
+        if line is None:
+            errors[decision.key] = "この年度報告にない値です。"
+            continue
+        figure = line.figure
+        if figure is None or figure.status != FigureStatus.SUBMITTED:
+            state = "未入力" if figure is None else figure.get_status_display()
+            errors[decision.key] = f"{line.label}: {state}のため、承認・差戻しはできません。"
+        elif decision.version is not None and decision.version != figure.version:
+            errors[decision.key] = (
+                f"{line.label}: 画面を開いた後に値が変わりました（現在の値: "
+                f"{format_number(figure.working_value, blank='空欄')}）。画面を開き直してください。"
+            )
+        elif decision.action == RETURN and not decision.reason.strip():
+            errors[decision.key] = f"{line.label}: 差戻しの理由を書いてください。"
+        elif decision.action not in (APPROVE, RETURN):
+            errors[decision.key] = f"{line.label}: 承認か差戻しを選んでください。"
+    if errors:
+        raise ReviewRejected(errors)
+    approved, returned = [], []
+    for decision in decisions:
+        line = annual_return.line(decision.key)
+        if decision.action == APPROVE:
+            _approve(line.figure, user=user)
+            approved.append(line)
+        else:
+            _return(line.figure, user=user, reason=decision.reason.strip())
+            returned.append(line)
+    if returned and annual_return.reporter is not None:
+        transaction.on_commit(
+            lambda: notifications.figures_returned(
+                annual_return=annual_return, lines=returned, request=request
+            )
+        )
+    return approved, returned
+
+
+# ---------------------------------------------------------------------------
+# Single figures (admin)
+
+
+@transaction.atomic
+def approve_figures(*, user, figures: list[Figure]) -> tuple[int, int]:
+    """Approve the submitted ones among ``figures``; returns (approved, skipped)."""
+    _require(permissions.can_review(user))
+    approved = skipped = 0
+    for figure in figures:
+        figure = type(figure).objects.select_for_update().get(pk=figure.pk)
+        if figure.status != FigureStatus.SUBMITTED:
+            skipped += 1
+            continue
+        _approve(figure, user=user)
+        approved += 1
+    return approved, skipped
+
+
+@transaction.atomic
+def save_figure(*, user, figure: Figure, expected_version: int | None, reason: str = "") -> Figure:
+    """The secretariat's change of one figure in the admin (add or change)."""
+    _require(permissions.can_change_figure_in_admin(user, figure))
+    if figure.pk is not None:
+        current = type(figure).objects.select_for_update().get(pk=figure.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise ValidationError(conflict_message(current))
+        figure.version = current.version
+        value_changed = current.working_value != figure.working_value
+        if value_changed and figure.status in (FigureStatus.APPROVED, FigureStatus.RETURNED):
+            figure.status = FigureStatus.DRAFT
+    reporting_year = reporting_year_of(figure)
+    if permissions.needs_change_reason(user, reporting_year) and not reason.strip():
+        raise ValidationError("締め済みの年度です。変更の理由を入力してください。")
+    _save(figure, user=user, reason=reason.strip() or "管理画面で変更")
+    return figure
+
+
+def conflict_message(current: Figure) -> str:
+    who = current.updated_by.username if current.updated_by else "ほかの人"
+    return (
+        f"この値は、画面を開いた後に {who} さんが変更しました（現在の値: "
+        f"{format_number(current.working_value, blank='空欄')}）。"
+        "画面を開き直して、現在の値を確かめてから変更してください。"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reporting years
+
+
+@transaction.atomic
+def lock_year(*, user, reporting_year: ReportingYear) -> ReportingYear:
+    _require(permissions.can_manage(user))
+    reporting_year = ReportingYear.objects.select_for_update().get(pk=reporting_year.pk)
+    reporting_year.is_locked = True
+    reporting_year.locked_at = timezone.now()
+    reporting_year.locked_by = user
+    reporting_year.full_clean()
+    reporting_year.save()
+    return reporting_year
+
+
+@transaction.atomic
+def unlock_year(*, user, reporting_year: ReportingYear) -> ReportingYear:
+    _require(permissions.can_manage(user))
+    reporting_year = ReportingYear.objects.select_for_update().get(pk=reporting_year.pk)
+    reporting_year.is_locked = False
+    reporting_year.locked_at = None
+    reporting_year.locked_by = None
+    reporting_year.full_clean()
+    reporting_year.save()
+    return reporting_year
+
+
+def reporting_year_of(figure: Figure) -> ReportingYear | None:
+    if isinstance(figure, KPIActual):
+        vision_id = figure.kpi.program.item.category.policy_field.vision_id
+    else:
+        vision_id = figure.program.item.category.policy_field.vision_id
+    return ReportingYear.objects.filter(vision_id=vision_id, fiscal_year=figure.fiscal_year).first()
+
+
+# ---------------------------------------------------------------------------
+# Internals
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _set_value(figure: Figure, value: Decimal | None, *, comment: str | None) -> None:
+    if isinstance(figure, CostShare) and value is not None:
+        value = int(value)
+    figure.working_value = value
+    if comment is not None:
+        figure.comment = comment
+    if figure.status in (FigureStatus.APPROVED, FigureStatus.RETURNED):
+        figure.status = FigureStatus.DRAFT
+
+
+def _approve(figure: Figure, *, user) -> None:
+    figure.public_value = figure.working_value
+    figure.status = FigureStatus.APPROVED
+    figure.approved_at = timezone.now()
+    figure.approved_by = user
+    figure.return_reason = ""
+    _save(figure, user=user, reason="承認")
+
+
+def _return(figure: Figure, *, user, reason: str) -> None:
+    figure.status = FigureStatus.RETURNED
+    figure.return_reason = reason
+    _save(figure, user=user, reason=f"差戻し: {reason}")
+
+
+def _save(figure: Figure, *, user, reason: str) -> None:
+    """Bump the version, validate, save with the user and reason in the history."""
+    figure.version = 1 if figure.pk is None else figure.version + 1
+    figure.updated_by = user
+    figure.full_clean()
+    figure._history_user = user
+    figure._change_reason = reason[:100]
+    try:
+        with transaction.atomic():
+            figure.save()
+    except IntegrityError as exc:  # a figure created by someone else at the same moment
+        raise ReturnRejected(
+            "ほかの人が同時に同じ値を保存しました。画面を開き直してください。"
+        ) from exc
+
+
+def _lock_figures(annual_return: AnnualReturn) -> None:
+    """Re-read the return's figures inside the transaction, with a row lock."""
+    year = annual_return.fiscal_year
+    share_lines = annual_return.share_lines
+    kpi_lines = annual_return.kpi_lines
+    if share_lines:
+        shares = {
+            (s.program_id, s.kind): s
+            for s in CostShare.objects.select_for_update(of=("self",))
+            .order_by()
+            .filter(
+                municipality=annual_return.reporter,
+                fiscal_year=year,
+                kind__in=[CostShare.Kind.BUDGET, CostShare.Kind.SETTLEMENT],
+                program__in=[line.program for line in share_lines],
+            )
+        }
+        for line in share_lines:
+            line.figure = shares.get((line.program.pk, line.kind))
+    if kpi_lines:
+        condition = reduce(
+            or_,
+            [
+                models.Q(kpi=line.kpi, municipality=line.municipality)
+                if line.municipality is not None
+                else models.Q(kpi=line.kpi, municipality__isnull=True)
+                for line in kpi_lines
+            ],
+        )
+        actuals = {
+            (a.kpi_id, a.municipality_id): a
+            for a in KPIActual.objects.select_for_update(of=("self",))
+            .order_by()
+            .filter(condition, fiscal_year=year)
+        }
+        for line in kpi_lines:
+            key = (line.kpi.pk, None if line.municipality is None else line.municipality.pk)
+            line.figure = actuals.get(key)
