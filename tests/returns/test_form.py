@@ -185,3 +185,13 @@ def test_after_a_conflict_the_officer_can_save_their_value_knowingly(
     again = post(client, "063614", form_data(conflict.content.decode()))
     assert again.status_code == 302
     assert share(program(HEALTH), kaneyama).amount_kyen == 88
+
+
+def test_the_annual_return_offers_no_english_switch(client, kaneyama_officer, vision):
+    from tests.returns.helpers import open_year
+
+    open_year(vision)
+    client.force_login(kaneyama_officer)
+    body = client.get("/returns/2025/063614/").content.decode()
+    assert "hreflang" not in body
+    assert 'lang="ja"' in body
