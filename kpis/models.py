@@ -104,6 +104,15 @@ class KPI(models.Model):
         help_text="維持を目指す指標で、目標値から何%以内なら達成とみなすか。空欄は評価基準の既定値を使います。",
     )
 
+    target_effective_from = models.PositiveSmallIntegerField(
+        "目標値の適用開始年度（西暦）",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ビジョンの変更で目標値が変わったとき、現在の目標値を適用する最初の年度。"
+        "空欄は当初の目標値。それより前の年度は目標値の履歴で評価します。",
+    )
+
     plausible_change_percent = models.DecimalField(
         "前年度からの変化の目安（%）",
         max_digits=6,
@@ -154,10 +163,113 @@ class KPI(models.Model):
     def target_for(self, fiscal_year: int) -> tuple[Decimal | None, int | None]:
         """The target (value, fiscal year) in force for judging a given year's actual.
 
-        One place to ask, so that plan revisions can later keep the target that
-        applied at the time without every caller changing.
+        ``target``/``target_year`` are the current target. When a plan revision
+        changed it (``target_effective_from`` is set), a year before the change is
+        judged against the target of the ``KPITarget`` history that applied then.
+        No query unless a year before a change is asked for (and none at all when
+        ``target_history`` is prefetched).
         """
-        return self.target, self.target_year
+        period = self.target_period_for(fiscal_year)
+        if period is None:
+            return self.target, self.target_year
+        return period.target, period.target_year
+
+    def direction_for(self, fiscal_year: int) -> str:
+        """The direction of the target in force in a fiscal year."""
+        period = self.target_period_for(fiscal_year)
+        return self.direction if period is None else period.direction
+
+    def target_period_for(self, fiscal_year: int) -> "KPITarget | None":
+        """The history row in force for a year, or None when the current target applies."""
+        if self.target_effective_from is None or fiscal_year >= self.target_effective_from:
+            return None
+        history = self.target_periods()
+        if not history:
+            return None
+        in_force = history[0]  # the original target applies to every year before a change
+        for period in history:
+            if period.effective_from is not None and period.effective_from <= fiscal_year:
+                in_force = period
+        return in_force
+
+    def target_periods(self) -> list["KPITarget"]:
+        """The target history, oldest first (empty when the target never changed)."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "target_history" in cache:
+            rows = list(cache["target_history"])
+        elif hasattr(self, "_target_periods"):
+            return self._target_periods
+        elif self.pk is None or self.target_effective_from is None:
+            rows = []
+        else:
+            rows = list(self.target_history.select_related("revision"))
+        rows.sort(key=lambda p: -1 if p.effective_from is None else p.effective_from)
+        self._target_periods = rows
+        return rows
+
+
+class KPITarget(models.Model):
+    """One period of a KPI's target: the target in force from a fiscal year on.
+
+    Written only by the plan revision services (``vision.revisions``): the first
+    change of a KPI's target keeps the original target as the row with no start
+    year, then adds the new target from its effective year. Rows are never
+    changed afterwards, so a past year stays judged against the target of its time.
+    """
+
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.PROTECT, related_name="target_history", verbose_name="成果指標"
+    )
+    effective_from = models.PositiveSmallIntegerField(
+        "適用開始年度（西暦）",
+        null=True,
+        blank=True,
+        help_text="この目標値で評価する最初の年度。空欄は当初の目標値（最初の変更より前のすべての年度）。",
+    )
+    target = models.DecimalField("目標値", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField("目標値の年度（西暦）", null=True, blank=True)
+    direction = models.CharField("目指す方向", max_length=10, choices=Direction.choices, blank=True)
+    revision = models.ForeignKey(
+        "vision.PlanRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kpi_targets",
+        verbose_name="ビジョンの変更",
+        help_text="空欄は当初のビジョン。",
+    )
+
+    class Meta:
+        verbose_name = "目標値の履歴"
+        verbose_name_plural = "目標値の履歴"
+        ordering = ["kpi", models.F("effective_from").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "effective_from"],
+                condition=models.Q(effective_from__isnull=False),
+                name="kpi_target_year_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi"],
+                condition=models.Q(effective_from__isnull=True),
+                name="kpi_target_original_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__isnull=True) | models.Q(target_year__isnull=False),
+                name="kpi_target_history_has_year",
+            ),
+        ]
+
+    def __str__(self):
+        start = "当初" if self.effective_from is None else f"{self.effective_from}年度から"
+        value = "未設定" if self.target is None else f"{self.target.normalize():,f}"
+        return f"{self.kpi.name} {start}: {value}"
+
+    def clean(self):
+        if self.target is not None and self.target_year is None:
+            raise ValidationError(
+                {"target_year": "目標値を入れたときは、その年度も入れてください。"}
+            )
 
 
 class GradeLevel(models.Model):

@@ -110,6 +110,15 @@ def can_export(user) -> bool:
     return has_role(user)
 
 
+def can_generate_reports(user) -> bool:
+    """Generate the yearly progress report in the admin (approved figures only).
+
+    Secretariat and reviewers; officers report figures but do not produce the
+    area's report. Publishing it for residents is ``can_manage``.
+    """
+    return can_read_all(user)
+
+
 # ---------------------------------------------------------------------------
 # What is due
 

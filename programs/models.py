@@ -7,6 +7,15 @@ from simple_history.models import HistoricalRecords
 from vision.models import ReportedFigure
 
 
+class ProgramQuerySet(models.QuerySet):
+    def running_in(self, fiscal_year: int):
+        """Programs that are part of the plan in a fiscal year (not yet ended, already added)."""
+        return self.filter(
+            models.Q(first_year__isnull=True) | models.Q(first_year__lte=fiscal_year),
+            models.Q(last_year__isnull=True) | models.Q(last_year__gte=fiscal_year),
+        )
+
+
 class Program(models.Model):
     class KPIPolicy(models.TextChoices):
         SET = "set", "成果指標あり"
@@ -50,6 +59,20 @@ class Program(models.Model):
         "成果指標の設定", max_length=8, choices=KPIPolicy.choices, default=KPIPolicy.SET
     )
     kpi_policy_text = models.CharField("成果指標についての記載", max_length=200, blank=True)
+    first_year = models.PositiveSmallIntegerField(
+        "実施開始年度（西暦）",
+        null=True,
+        blank=True,
+        help_text="ビジョンの変更で追加された事業の最初の年度。空欄は当初から実施。",
+    )
+    last_year = models.PositiveSmallIntegerField(
+        "最終年度（西暦）",
+        null=True,
+        blank=True,
+        help_text="ビジョンの変更で終了した事業の最後の年度。空欄は継続中。",
+    )
+
+    objects = ProgramQuerySet.as_manager()
 
     class Meta:
         verbose_name = "連携事業"
@@ -57,10 +80,32 @@ class Program(models.Model):
         ordering = ["item__number", "number"]
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="program_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first_year__isnull=True)
+                | models.Q(last_year__isnull=True)
+                | models.Q(last_year__gte=models.F("first_year")),
+                name="program_years_in_order",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError(
+                {"last_year": "最終年度は実施開始年度と同じか後の年度にしてください。"}
+            )
+
+    def runs_in_year(self, fiscal_year: int) -> bool:
+        """Whether the program is part of the plan in a fiscal year (added / ended by revisions)."""
+        if self.first_year is not None and fiscal_year < self.first_year:
+            return False
+        return self.last_year is None or fiscal_year <= self.last_year
+
+    @property
+    def has_ended(self) -> bool:
+        return self.last_year is not None
 
     @property
     def cost_split_lines(self) -> list[str]:

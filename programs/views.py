@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from kpis.models import KPI
+from kpis.models import KPI, KPITarget
 from kpis.progress import (
     attach_progress,
     expected_value,
@@ -15,7 +15,8 @@ from kpis.progress import (
 )
 from programs.models import CostShare, Program
 from vision import charts
-from vision.models import ItemParty
+from vision.models import ItemParty, RevisionChange
+from vision.revisions import describe, target_periods
 from vision.templatetags.dashboard import fy_short, local_name
 
 KIND_ORDER = {CostShare.Kind.PLAN: 0, CostShare.Kind.BUDGET: 1, CostShare.Kind.SETTLEMENT: 2}
@@ -187,8 +188,14 @@ def detail(request, pk: int):
         CostShare.objects.published().filter(program=program).select_related("municipality")
     )
     levels = grade_levels()
-    kpis = attach_progress(public_kpis(KPI.objects.filter(program=program)), levels)
+    kpis = attach_progress(
+        public_kpis(KPI.objects.filter(program=program)).prefetch_related(
+            Prefetch("target_history", queryset=KPITarget.objects.select_related("revision"))
+        ),
+        levels,
+    )
     for kpi in kpis:
+        kpi.target_changes = target_periods(kpi)
         kpi.path_rows, kpi.path_chart = kpi_path(kpi)
         if kpi.is_sum_of_municipalities:
             kpi.component_towns = participants
@@ -213,5 +220,19 @@ def detail(request, pk: int):
             ),
             "kpis": kpis,
             "levels": levels,
+            "plan_changes": plan_changes(program),
         },
     )
+
+
+def plan_changes(program) -> list[dict]:
+    """What the vision's revisions changed in this program (newest first), in words."""
+    changes = RevisionChange.objects.filter(program=program).select_related("revision")
+    return [
+        {
+            "change": c,
+            "before": describe(c.kind, c.before),
+            "after": describe(c.kind, c.after),
+        }
+        for c in changes.order_by("-revision__decided_on", "-revision_id", "-pk")
+    ]

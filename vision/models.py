@@ -264,6 +264,20 @@ class ReportingYear(models.Model):
         related_name="+",
         verbose_name="締めた人",
     )
+    report_published_at = models.DateTimeField(
+        "進捗状況報告の公表日時",
+        null=True,
+        blank=True,
+        help_text="事務局が進捗状況報告を公表した日時。公表した年度だけ、公開ページに報告書が載ります。",
+    )
+    report_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="公表した人",
+    )
 
     class Meta:
         verbose_name = "報告年度"
@@ -277,6 +291,10 @@ class ReportingYear(models.Model):
         from vision.japanese import fiscal_year_label
 
         return f"{fiscal_year_label(self.fiscal_year)}{'（締め済み）' if self.is_locked else ''}"
+
+    @property
+    def is_report_published(self) -> bool:
+        return self.report_published_at is not None
 
 
 class ReportedFigure(models.Model):
@@ -651,3 +669,187 @@ class HospitalPatients(models.Model):
     def __str__(self):
         who = self.municipality or self.get_row_display()
         return f"{self.get_kind_display()} {who}: {self.patients:,}人"
+
+
+# ---------------------------------------------------------------------------
+# The yearly cycle: the published progress report and plan revisions
+
+
+class PublishedReport(models.Model):
+    """The progress report of a year as it was published (PDF and Excel, frozen).
+
+    Publishing stores the files, so what residents download never changes when a
+    figure is approved later; publishing again adds a new version, and every
+    version is kept.
+    """
+
+    reporting_year = models.ForeignKey(
+        ReportingYear,
+        on_delete=models.PROTECT,
+        related_name="published_reports",
+        verbose_name="報告年度",
+    )
+    version = models.PositiveSmallIntegerField("版", help_text="公表するたびに1増えます。")
+    published_at = models.DateTimeField("公表日時")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="公表した人",
+    )
+    as_of = models.DateTimeField(
+        "数値の時点", null=True, blank=True, help_text="報告に含めた承認済みの値の最終承認日時。"
+    )
+    pdf = models.BinaryField("PDF", editable=False)
+    xlsx = models.BinaryField("Excel", editable=False)
+    summary = models.JSONField(
+        "概要",
+        default=dict,
+        editable=False,
+        help_text="公開ページに表で示す概要（評価の件数、報告の状況）。公表時の値です。",
+    )
+
+    class Meta:
+        verbose_name = "公表した進捗状況報告"
+        verbose_name_plural = "公表した進捗状況報告"
+        ordering = ["reporting_year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporting_year", "version"], name="published_report_version_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reporting_year} 進捗状況報告（第{self.version}版）"
+
+
+class PlanRevision(models.Model):
+    """A revision of the vision (e.g. 令和9年3月変更) and the decision it rests on.
+
+    What it changed is recorded in ``RevisionChange`` rows by the services in
+    ``vision.revisions``, which also apply each change; nothing is overwritten
+    without a record of the value before.
+    """
+
+    vision = models.ForeignKey(
+        Vision, on_delete=models.PROTECT, related_name="revisions", verbose_name="ビジョン"
+    )
+    title = models.CharField("名称", max_length=100, help_text="例：令和9年3月変更")
+    decided_on = models.DateField(
+        "決定日", help_text="変更を決定した日（協議・協定の締結日など）。"
+    )
+    basis = models.CharField(
+        "決定の根拠",
+        max_length=200,
+        help_text="変更が拠って立つ決定。例：新庄最上定住自立圏共生ビジョン懇談会（令和9年2月10日）",
+    )
+    note = models.TextField("説明", blank=True, help_text="公開ページに表示する、変更の説明。")
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登録した人",
+    )
+
+    class Meta:
+        verbose_name = "ビジョンの変更"
+        verbose_name_plural = "ビジョンの変更"
+        ordering = ["vision", "decided_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["vision", "title"], name="plan_revision_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RevisionChange(models.Model):
+    """One fact a revision changed: one value, before and after, from a fiscal year on.
+
+    ``subject`` names what changed (e.g. ``target:12`` for KPI 12's target), so the
+    changes of several revisions can be compared; ``before`` and ``after`` are the
+    values (JSON; null = did not exist).
+    """
+
+    class Kind(models.TextChoices):
+        BUDGET = "budget", "事業費見込の追加・変更"
+        TARGET = "target", "目標値の変更"
+        PROGRAM_ADDED = "program_added", "連携事業の追加"
+        PROGRAM_ENDED = "program_ended", "連携事業の終了"
+        PROGRAM_MOVED = "program_moved", "連携事業の移動"
+        PARTY = "party", "協定締結の変更"
+        PARTICIPANT = "participant", "関係市町村の変更"
+
+    revision = models.ForeignKey(
+        PlanRevision, on_delete=models.PROTECT, related_name="changes", verbose_name="変更"
+    )
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices)
+    subject = models.CharField("対象（識別名）", max_length=120, editable=False)
+    label = models.CharField("対象", max_length=300, help_text="何が変わったかを文章で。")
+    effective_year = models.PositiveSmallIntegerField(
+        "適用年度（西暦）", help_text="この変更を適用する最初の年度。令和9年度なら 2027。"
+    )
+    basis = models.CharField(
+        "決定の根拠",
+        max_length=200,
+        blank=True,
+        help_text="空欄は変更全体の決定の根拠と同じ。",
+    )
+    before = models.JSONField("変更前", null=True, blank=True, editable=False)
+    after = models.JSONField("変更後", null=True, blank=True, editable=False)
+    program = models.ForeignKey(
+        "programs.Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revision_changes",
+        verbose_name="連携事業",
+    )
+    kpi = models.ForeignKey(
+        "kpis.KPI",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revision_changes",
+        verbose_name="成果指標",
+    )
+    item = models.ForeignKey(
+        AgreementItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revision_changes",
+        verbose_name="取組項目",
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revision_changes",
+        verbose_name="市町村",
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="記録した人",
+    )
+
+    class Meta:
+        verbose_name = "変更の内容"
+        verbose_name_plural = "変更の内容"
+        ordering = ["revision__decided_on", "revision", "pk"]
+
+    def __str__(self):
+        return f"{self.revision}: {self.label}"
+
+    @property
+    def basis_text(self) -> str:
+        return self.basis or self.revision.basis

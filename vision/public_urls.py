@@ -16,4 +16,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("kpis/", include("kpis.urls")),
     path("towns/", include("municipalities.urls")),
+    path("document/", include("vision.document_urls")),
+    path("reports/", include("vision.report_urls")),
+    path("revisions/", include("vision.revision_urls")),
 ]
