@@ -21,11 +21,33 @@ class KPIAdmin(ReferenceAdminMixin, SafeHistoryMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["direction", "is_sum_of_municipalities", "to_be_set_later", "reporter"]
     search_fields = ["name", "program__name", "note"]
+    list_select_related = ["program", "reporter"]
+
+    # A target changes only through a plan revision (ビジョンの変更), which keeps the
+    # old target for the years it applied to; editing it here would rewrite history.
+    revised_fields = ["target", "target_year", "direction", "target_effective_from"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += [f for f in self.revised_fields if f not in fields]
+        return fields
 
 
 @admin.register(GradeLevel)
 class GradeLevelAdmin(ReferenceAdminMixin, admin.ModelAdmin):
-    list_display = ["order", "code", "symbol", "label", "min_percent"]
+    list_display = ["order", "code", "symbol", "label", "label_en", "min_percent"]
+    list_display_links = ["code"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["order", "code", "symbol", "label", "label_en", "min_percent"],
+                "description": "進捗（達成率÷その年度に期待される達成率×100）が下限以上の最初の区分が評価になります。"
+                "最後の区分は下限を空欄にします。変更はすぐに公開ページ（進捗の評価方法を含む）に反映されます。",
+            },
+        )
+    ]
 
 
 @admin.register(KPIActual)

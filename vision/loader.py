@@ -345,24 +345,28 @@ def _load_program(report, item, data, municipalities):
     towns_by_name = {m.name: m for m in municipalities.values()}
     for order, kpi in enumerate(data["kpis"], start=1):
         baseline, target = _dec(kpi["baseline"]), _dec(kpi["target"])
-        _sync(
-            report,
-            KPI,
-            {"program": program, "order": order},
-            {
-                "name": kpi["name"],
-                "name_printed": kpi["name_printed"],
-                "unit": kpi["unit"],
-                "baseline": baseline,
-                "baseline_year": kpi["baseline_year"],
-                "target": target,
-                "target_year": kpi["target_year"],
-                "direction": derive_direction(baseline, target),
-                "note": kpi["note"],
-                "to_be_set_later": data["kpi_policy"] == Program.KPIPolicy.LATER,
-                **kpi_interpretation(kpi["note"], towns_by_name),
-            },
-        )
+        values = {
+            "name": kpi["name"],
+            "name_printed": kpi["name_printed"],
+            "unit": kpi["unit"],
+            "baseline": baseline,
+            "baseline_year": kpi["baseline_year"],
+            "target": target,
+            "target_year": kpi["target_year"],
+            "direction": derive_direction(baseline, target),
+            "note": kpi["note"],
+            "to_be_set_later": data["kpi_policy"] == Program.KPIPolicy.LATER,
+            **kpi_interpretation(kpi["note"], towns_by_name),
+        }
+        revised = KPI.objects.filter(
+            program=program, order=order, target_effective_from__isnull=False
+        ).exists()
+        if revised:
+            # A plan revision changed this target: its history (KPITarget) is the truth
+            # now, and reloading the document must not undo it.
+            for name in ("target", "target_year", "direction"):
+                values.pop(name)
+        _sync(report, KPI, {"program": program, "order": order}, values)
 
 
 def _load_statistics(report, vision, data, municipalities):

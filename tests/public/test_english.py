@@ -57,3 +57,12 @@ def test_years_and_units_by_language():
         assert with_unit(2100, "千人") == "2,100 thousand people"
         assert ymd(date(2026, 1, 1)) == "1 January 2026"
     assert with_unit(None, "人") == "−"
+
+
+@pytest.mark.django_db
+def test_the_yearly_cycle_pages_are_linked_in_both_languages(client):
+    japanese = client.get("/").content.decode()
+    english = client.get("/en/").content.decode()
+    assert "年度の進捗状況報告" in japanese and 'href="/reports/"' in japanese
+    assert "Annual progress reports" in english and 'href="/en/reports/"' in english
+    assert 'href="/en/document/"' in english and 'href="/en/revisions/"' in english

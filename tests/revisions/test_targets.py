@@ -143,3 +143,23 @@ def test_a_revision_cannot_be_dated_before_the_previous_one(plan, secretariat):
             title="令和8年3月変更",
             decided_on=older.decided_on.replace(year=2026),
         )
+
+
+def test_reloading_the_document_does_not_undo_a_revised_target(secretariat, vision):
+    from decimal import Decimal
+
+    from kpis.models import KPI
+    from tests.revisions.helpers import open_revision
+    from vision import revisions
+    from vision.loader import load_vision, read_fixtures
+
+    kpi = KPI.objects.get(name="年間事業開催数")
+    revision = open_revision(secretariat, vision)
+    revisions.change_target(
+        user=secretariat, revision=revision, kpi=kpi, effective_year=2027, target=Decimal(40)
+    )
+    plan, statistics = read_fixtures()
+    load_vision(plan=plan, statistics=statistics)
+    kpi.refresh_from_db()
+    assert kpi.target == Decimal(40)
+    assert kpi.target_for(2026)[0] == Decimal(36)
