@@ -3,6 +3,8 @@
 #   make test   set up what the tests need and run them on SQLite and on a throwaway PostgreSQL
 # and one for production mode on this machine:
 #   make serve  gunicorn, DEBUG off, hashed and compressed static files (PORT=… as above)
+# and the benchmark (not part of make test; needs wrk: apt-get install wrk):
+#   make bench  the public pages under load at 1× and 100× data → bench/RESULTS.md
 
 PORT ?= 8000
 PYTHON ?= python3.11
@@ -10,7 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint security setup demo-data serve clean
+.PHONY: run test test-sqlite test-postgres lint security setup demo-data serve bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +57,11 @@ serve: setup .make/secret_key
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "→ http://127.0.0.1:$(PORT)/ （本番モード・gunicorn。管理者は manage.py createsuperuser で作成）"
 	$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+
+# Serves the synthetic 1× and 100× databases through `make serve` on loopback ports,
+# measures with wrk, stops what it started (bench/run.py). About 10 minutes.
+bench: setup .make/secret_key
+	$(PY) -m bench.run
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ and DATABASE_URL. Every variable is listed in .env.example; deploy/README.md
 explains the deployment.
 """
 
+import importlib.util
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -60,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vision.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages from the cache, before sessions, CSRF and authentication
+    # run (vision/cache.py). The headers set further in (CSP, …) are stored with them.
+    "vision.cache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "vision.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +133,62 @@ elif PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches ---------------------------------------------------------------------
+# The public pages are cached whole (vision/cache.py) under a "public data version"
+# that every change to the data replaces. The version must live in a cache that
+# every process serving the site shares: Redis (REDIS_URL) or Memcached
+# (MEMCACHED_LOCATION) when several servers share one database, otherwise a folder
+# the gunicorn workers of this machine share (CACHE_DIR). The pages themselves are
+# kept in each worker's memory (an obsolete copy there is never reached again), or
+# in the shared cache with PUBLIC_CACHE_PAGES=shared. Development caches no pages
+# (PUBLIC_PAGE_CACHE=true turns it on), so template changes show at once.
+PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", PRODUCTION)
+PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 600)  # a safety net only
+REDIS_URL = envstr("REDIS_URL")
+MEMCACHED_LOCATION = envlist("MEMCACHED_LOCATION")
+CACHE_DIR = envstr("CACHE_DIR")
+if REDIS_URL and MEMCACHED_LOCATION:
+    raise ImproperlyConfigured("Set REDIS_URL or MEMCACHED_LOCATION, not both")
+if REDIS_URL:
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            "REDIS_URL needs the redis package (.venv/bin/pip install redis)"
+        )
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+elif MEMCACHED_LOCATION:
+    if importlib.util.find_spec("pymemcache") is None:
+        raise ImproperlyConfigured(
+            "MEMCACHED_LOCATION needs the pymemcache package (.venv/bin/pip install pymemcache)"
+        )
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": MEMCACHED_LOCATION,
+    }
+elif CACHE_DIR or PRODUCTION:
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIR or str(BASE_DIR / ".make" / "cache"),
+    }
+else:  # development: one process (runserver)
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+PUBLIC_CACHE_PAGES = envstr("PUBLIC_CACHE_PAGES", "local")
+if PUBLIC_CACHE_PAGES not in {"local", "shared"}:
+    raise ImproperlyConfigured(
+        f"PUBLIC_CACHE_PAGES must be local or shared, not {PUBLIC_CACHE_PAGES!r}"
+    )
+CACHES = {
+    "default": {**SHARED_CACHE, "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "mogami")},
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "TIMEOUT": PUBLIC_CACHE_SECONDS,
+        # About 60 KB a page: at most ~30 MB per worker.
+        "OPTIONS": {"MAX_ENTRIES": envint("PUBLIC_CACHE_MAX_ENTRIES", 500)},
+    },
+}
+PUBLIC_CACHE_VERSION_ALIAS = "default"
+PUBLIC_CACHE_PAGES_ALIAS = "public_pages" if PUBLIC_CACHE_PAGES == "local" else "default"
 
 # --- Accounts, login throttling, sessions -------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -23,7 +23,6 @@ from kpis.progress import (
     public_kpis,
     sum_components,
 )
-from municipalities.models import Municipality
 from programs.models import CostShare, Program
 from vision import charts
 from vision.models import (
@@ -671,7 +670,9 @@ def progress_rules(request):
             }
         )
     # A summed KPI with one town still to report: no total, only who has reported.
-    towns = list(Municipality.objects.order_by("sort_order", "code"))
+    # The towns of the vision shown, not every municipality of the installation.
+    vision = Vision.objects.current()
+    towns = list(vision.municipalities.order_by("sort_order", "code")) if vision else []
     reported = dict(zip([t.code for t in towns[:-1]], [20, 5, 6, 4, 5, 3, 4], strict=False))
     total, complete = sum_components(
         {code: Decimal(v) for code, v in reported.items()}, {t.code for t in towns}
