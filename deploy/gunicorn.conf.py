@@ -25,8 +25,8 @@ graceful_timeout = 30
 keepalive = 5
 
 # Recycle workers now and then, so a slow leak never grows.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = 5000
 
 # Trust X-Forwarded-Proto only from the proxy on this machine.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

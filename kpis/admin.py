@@ -59,4 +59,4 @@ class KPIActualAdmin(FigureAdmin):
     list_display = ["kpi", "fiscal_year", "municipality", "value", "status", "approved_value"]
     list_filter = ["status", "fiscal_year", "municipality"]
     search_fields = ["kpi__name", "kpi__program__name"]
-    list_select_related = ["kpi", "municipality"]
+    list_select_related = ["kpi__program", "municipality"]

@@ -127,6 +127,7 @@ class PopulationFigureAdmin(admin.ModelAdmin):
         "printed_prefecture_share",
     ]
     list_filter = ["scope", "kind", "municipality", "year"]
+    list_select_related = ["municipality"]
 
 
 @admin.register(DaytimePopulation)
@@ -138,23 +139,27 @@ class DaytimePopulationAdmin(admin.ModelAdmin):
         "daytime_population",
         "printed_ratio",
     ]
+    list_select_related = ["municipality"]
 
 
 @admin.register(CommutingOrigin)
 class CommutingOriginAdmin(admin.ModelAdmin):
     list_display = ["census_year", "origin", "printed_total", "printed_to_other_share"]
+    list_select_related = ["origin"]
 
 
 @admin.register(CommutingFlow)
 class CommutingFlowAdmin(admin.ModelAdmin):
     list_display = ["census_year", "origin", "destination", "commuters", "printed_share"]
     list_filter = ["origin", "destination"]
+    list_select_related = ["origin", "destination"]
 
 
 @admin.register(HospitalPatients)
 class HospitalPatientsAdmin(admin.ModelAdmin):
     list_display = ["fiscal_year", "kind", "row", "municipality", "patients", "printed_share"]
     list_filter = ["kind", "row"]
+    list_select_related = ["municipality"]
 
 
 @admin.register(ReportingYear)

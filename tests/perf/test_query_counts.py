@@ -12,15 +12,9 @@ pytestmark = pytest.mark.django_db
 PUBLIC_MAX = 15
 ADMIN_MAX = 15
 
-# Admin lists that run one query per row today (issue 6 report): the fix is a
-# list_select_related in the admin class. Strict: the test fails once fixed, so
-# the mark is removed with the fix.
-N_PLUS_ONE = {
-    "kpis.kpiactual": 'KPIActualAdmin: list_select_related = ["kpi__program", "municipality"]',
-    "vision.populationfigure": 'PopulationFigureAdmin: list_select_related = ["municipality"]',
-    "vision.daytimepopulation": 'DaytimePopulationAdmin: list_select_related = ["municipality"]',
-    "vision.hospitalpatients": 'HospitalPatientsAdmin: list_select_related = ["municipality"]',
-}
+# Admin lists known to run one query per row, with the fix (strict xfail: the
+# test fails once fixed, so the entry is removed with the fix). None left.
+N_PLUS_ONE: dict[str, str] = {}
 
 
 def _labels() -> list[str]:
