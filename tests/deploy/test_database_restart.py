@@ -49,7 +49,9 @@ def served(tmp_path, request):
     with fresh_postgres_database("mogami_restart") as url:
         prepare_database(url, demo_accounts=False)
         static = tmp_path / "static"
-        env = production_env(url, static, **request.param)
+        # The page cache would answer from memory while the database is down: these
+        # tests are about the database connection, so every request must reach it.
+        env = production_env(url, static, PUBLIC_PAGE_CACHE="false", **request.param)
         manage_ok("collectstatic", "--noinput", env=env)
         with gunicorn(env, tmp_path / "gunicorn.log", workers=1) as server:
             yield server
