@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
 from django.db.models import Prefetch
@@ -62,10 +62,16 @@ class Status(StrEnum):
 
 
 def round1(value: Decimal | None) -> Decimal | None:
-    """Half up to one decimal place (79.95 → 80.0); None stays None."""
+    """Half up to one decimal place (79.95 → 80.0); None stays None.
+
+    With as many digits as the value needs: the default 28 would make a progress of
+    10^27 % or more (a tiny distance to the target) raise instead of being graded.
+    """
     if value is None:
         return None
-    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + 3)
+        return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
 def achievement_rate(actual: Decimal, baseline: Decimal, target: Decimal) -> Decimal | None:

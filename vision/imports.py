@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -28,9 +29,11 @@ from pathlib import PurePath
 
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.xml.functions import iterparse  # defusedxml's when it is installed
 
 from kpis.models import KPI
 from municipalities.models import Municipality
@@ -39,6 +42,7 @@ from vision.japanese import NumberFormatError, fiscal_year_era, fiscal_year_labe
 from vision.returns import (
     ERROR,
     LABEL_KINDS,
+    MAX_COMMENT,
     AnnualReturn,
     Entry,
     Line,
@@ -46,6 +50,7 @@ from vision.returns import (
     kpi_key,
     parse_entry_value,
     share_key,
+    text_problem,
 )
 
 # --- columns -------------------------------------------------------------------
@@ -98,8 +103,14 @@ SHEET_TITLE = "年度報告"
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # refuse zip bombs before openpyxl expands them
+# Zip bombs are refused before openpyxl expands them: by the unzipped size (a return of
+# MAX_ROWS rows with long comments unzips to about 7 MB), and by counting the rows and
+# cells of each sheet in one streaming pass (a 2 MB file can hold millions of cells,
+# which openpyxl would build in memory for minutes).
+MAX_UNZIPPED_BYTES = 25 * 1024 * 1024
+MAX_CELLS = (MAX_ROWS + 1) * 40
 MAX_MESSAGES = 30
+MAX_FILENAME = 100
 
 
 def max_upload_bytes() -> int:
@@ -119,6 +130,13 @@ def _plain(value):
     """Decimals that are whole numbers as int, so Excel shows 25 rather than 25.00."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _cell_text(value):
+    """Text as a cell can hold it: without the control characters XML forbids."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
@@ -155,7 +173,11 @@ def build_template(annual_return: AnnualReturn) -> bytes:
     ws.title = SHEET_TITLE
     ws.append(HEADERS)
     for line in annual_return.lines:
-        ws.append(template_row(line, annual_return))
+        ws.append([_cell_text(value) for value in template_row(line, annual_return)])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # a comment or name that starts with "=" stays text
+                cell.data_type = "s"
     for index, (header, width, editable) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = width
@@ -239,7 +261,7 @@ def _normalised_required() -> dict[str, str]:
 
 def read_upload(upload) -> Table:
     """Read an uploaded file into rows; raise FileRejected when it cannot be trusted."""
-    name = PurePath(getattr(upload, "name", "") or "").name
+    name = _safe_filename(getattr(upload, "name", "") or "")
     size = getattr(upload, "size", None)
     limit = max_upload_bytes()
     if size is not None and size > limit:
@@ -271,6 +293,16 @@ def read_upload(upload) -> Table:
     )
 
 
+def _safe_filename(name: str) -> str:
+    """The file's own name, to show and to record: no folders, no control characters, short."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "", str(name)).replace("\\", "/")
+    name = PurePath(name).name.strip()
+    if len(name) > MAX_FILENAME:
+        suffix = PurePath(name).suffix[:10]
+        name = name[: MAX_FILENAME - len(suffix) - 1] + "…" + suffix
+    return name or "（名前のないファイル）"
+
+
 def _check_headers(headers: list[str], filename: str) -> dict[str, int]:
     known = _normalised_required()
     positions: dict[str, int] = {}
@@ -294,11 +326,23 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
                 raise FileRejected("ファイルの中身が大きすぎます。行や列を減らしてください。")
+            _count_cells(archive)
         values = load_workbook(io.BytesIO(data), data_only=True)
         formulas = load_workbook(io.BytesIO(data), data_only=False)
     except FileRejected:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+    # SyntaxError: XML that is not well-formed (ElementTree's ParseError and lxml's
+    # XMLSyntaxError are SyntaxErrors); defusedxml refuses entity declarations with a
+    # ValueError; a zip entry longer than its header says fails with BadZipFile.
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        SyntaxError,
+    ):
         raise FileRejected(
             "Excel ファイル（.xlsx）として読めません。ファイルが壊れていないか確かめてください。"
         ) from None
@@ -353,7 +397,35 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
     return Table(filename=filename, headers=list(positions), rows=rows, letters=letters)
 
 
+def _count_cells(archive: zipfile.ZipFile) -> None:
+    """Refuse sheets with more rows or cells than a return can have, before openpyxl reads them."""
+    for info in archive.infolist():
+        name = info.filename
+        if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"):
+            continue
+        rows = cells = 0
+        with archive.open(info) as part:
+            for _event, element in iterparse(part):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag in ("c", "si"):
+                    cells += 1
+                    element.clear()
+                elif tag == "row":
+                    rows += 1
+                    element.clear()
+                if rows > MAX_ROWS + 1:
+                    raise FileRejected(f"行が多すぎます。{MAX_ROWS}行までにしてください。")
+                if cells > MAX_CELLS:
+                    raise FileRejected("ファイルの中身が大きすぎます。行や列を減らしてください。")
+
+
 def _read_csv(data: bytes, filename: str) -> Table:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+        # Excel's 「Unicode テキスト」 is UTF-16 with a byte order mark.
+        raise FileRejected(
+            "UTF-16・UTF-32（Unicode テキスト）の CSV は読めません。"
+            "UTF-8（BOM付き可）か Shift_JIS（cp932）の CSV で保存してください。"
+        )
     if b"\x00" in data:
         raise FileRejected(
             "表計算のファイルではありません。ダウンロードした様式（.xlsx）か CSV ファイルを選んでください。"
@@ -377,6 +449,12 @@ def _read_csv(data: bytes, filename: str) -> Table:
     if len(records) - 1 > MAX_ROWS:
         raise FileRejected(
             f"行が多すぎます（{len(records) - 1}行）。{MAX_ROWS}行までにしてください。"
+        )
+    known = _normalised_required()
+    if not any(_header(cell) in known for cell in records[0]):
+        raise FileRejected(
+            "1行目の見出しを読み取れません。文字コード（UTF-8 か Shift_JIS）と区切り文字（カンマ）を"
+            "確かめて、ダウンロードした様式の見出し行のまま保存してください。"
         )
     positions = _check_headers(records[0], filename)
     letters = {h: get_column_letter(i + 1) for h, i in positions.items()}
@@ -606,8 +684,9 @@ def _resolve(row: PreviewRow, raw: dict, table: Table, ret: AnnualReturn) -> Non
     comment = None
     if COMMENT in table.headers:
         comment = "" if raw.get(COMMENT) is None else str(raw.get(COMMENT)).strip()
-        if len(comment) > 1000:
-            error(COMMENT, "コメントは1000文字までにしてください。")
+        problem = text_problem(comment, label="コメント", limit=MAX_COMMENT)
+        if problem:
+            error(COMMENT, problem)
     version = None
     if VERSION in table.headers:
         try:

@@ -13,6 +13,7 @@ Which figures are due, and who may see or change them, is decided in
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +43,12 @@ NON_NEGATIVE_UNITS = {
     "世帯", "台", "店", "校", "園", "組", "t", "kg", "千円", "円",
 }  # fmt: skip
 MAX_ABS_VALUE = Decimal("999999999999")  # 12 digits: fits every figure column
+MAX_COMMENT = 1000  # characters of an officer's comment
+MAX_RETURN_REASON = 500  # characters of the secretariat's reason for returning a figure
+
+# Control characters other than tab and line breaks: NUL cannot be stored in PostgreSQL,
+# and none of them can be written into the officer's .xlsx template.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 NOT_STARTED = "not_started"
 LINE_STATES = [
@@ -68,6 +75,20 @@ def reporter_code(reporter: Municipality | None) -> str:
 
 def reporter_name(reporter: Municipality | None) -> str:
     return AREA_NAME if reporter is None else reporter.name
+
+
+def text_problem(text: str, *, label: str, limit: int) -> str | None:
+    """Why a typed or imported text (a comment, a reason) cannot be kept; None if it can."""
+    if len(text) > limit:
+        return f"{label}は{limit}文字までにしてください。"
+    if _CONTROL_CHARACTERS.search(text):
+        return f"{label}に使えない制御文字が含まれています。削除してから入力し直してください。"
+    if "\ufffd" in text:  # what bytes that were not UTF-8 became on the way in
+        return (
+            f"{label}に読み取れない文字（文字化け）が含まれています。"
+            "文字を確かめて入力し直してください。"
+        )
+    return None
 
 
 @dataclass
@@ -404,12 +425,24 @@ def plausibility(line: Line, value: Decimal | None) -> tuple[list[str], list[str
     return errors, warnings
 
 
+def conflict_error(figure, typed) -> str:
+    """The message for a value somebody else saved first: theirs and what the user typed."""
+    who = figure.updated_by.username if figure.updated_by else "ほかの人"
+    return (
+        f"この値は {who} さんが先に変更しました（現在の値: "
+        f"{format_number(figure.working_value, blank='空欄')}、あなたの入力: "
+        f"{format_number(typed, blank='空欄')}）。"
+        "現在の値を確かめてから、もう一度保存してください。"
+    )
+
+
 def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list[Outcome]:
     """Check proposed values against the current figures; saves nothing.
 
     Errors: an unknown line, a duplicate, a value the user may not change now
     (submitted), a stale version (somebody else saved first), an impossible value,
-    a flagged value without a comment. Permission to open and edit the return as
+    a comment that cannot be kept (too long, control characters, 文字化け), a flagged
+    value without a comment. Permission to open and edit the return as
     a whole is checked by the caller.
     """
     outcomes: list[Outcome] = []
@@ -444,13 +477,11 @@ def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list
             if figure is None:
                 outcome.errors.append("この値はほかの人が先に保存しました。")
             else:
-                who = figure.updated_by.username if figure.updated_by else "ほかの人"
-                outcome.errors.append(
-                    f"この値は {who} さんが先に変更しました（現在の値: "
-                    f"{format_number(figure.working_value, blank='空欄')}、あなたの入力: "
-                    f"{format_number(entry.value, blank='空欄')}）。"
-                    "現在の値を確かめてから、もう一度保存してください。"
-                )
+                outcome.errors.append(conflict_error(figure, entry.value))
+        if entry.comment is not None and (
+            problem := text_problem(entry.comment, label="コメント", limit=MAX_COMMENT)
+        ):
+            outcome.errors.append(problem)
         errors, warnings = plausibility(line, entry.value)
         outcome.errors += errors
         outcome.warnings += warnings

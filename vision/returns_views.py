@@ -30,6 +30,7 @@ from vision.models import FigureStatus, ReportingYear, Vision
 from vision.returns import (
     AREA_CODE,
     LINE_STATES,
+    MAX_COMMENT,
     NON_NEGATIVE_UNITS,
     STATE_SYMBOLS,
     AnnualReturn,
@@ -41,6 +42,7 @@ from vision.returns import (
     parse_entry_value,
     plausibility,
     reporter_code,
+    text_problem,
     totals,
 )
 
@@ -242,8 +244,11 @@ def _posted_entries(request, ret: AnnualReturn):
         except NumberFormatError as exc:
             errors.setdefault(line.key, []).append(str(exc))
             continue
-        if comment is not None and len(comment) > 1000:
-            errors.setdefault(line.key, []).append("コメントは1000文字までにしてください。")
+        problem = None
+        if comment is not None:
+            problem = text_problem(comment, label="コメント", limit=MAX_COMMENT)
+        if problem:
+            errors.setdefault(line.key, []).append(problem)
             continue
         entries.append(
             Entry(

@@ -34,18 +34,37 @@ from programs.models import CostShare
 from vision import notifications
 from vision.japanese import format_number
 from vision.models import FigureStatus, ReportingYear
-from vision.returns import AnnualReturn, Entry, Outcome, evaluate
+from vision.returns import (
+    ERROR,
+    MAX_RETURN_REASON,
+    AnnualReturn,
+    Entry,
+    Outcome,
+    conflict_error,
+    evaluate,
+    text_problem,
+)
 
 Figure = CostShare | KPIActual
 
 
 class ReturnRejected(Exception):
-    """Nothing was saved. ``outcomes`` say why, row by row; ``message`` for the whole."""
+    """Nothing was saved. ``outcomes`` say why, row by row; ``message`` for the whole.
 
-    def __init__(self, message: str = "", *, outcomes: list[Outcome] | None = None):
+    ``current``: the figure somebody else saved first, when that is why.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        outcomes: list[Outcome] | None = None,
+        current: Figure | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.outcomes = outcomes or []
+        self.current = current
 
 
 class ReviewRejected(Exception):
@@ -93,7 +112,15 @@ def save_entries(
         line = outcome.line
         figure = line.figure or line.new_figure()
         _set_value(figure, outcome.entry.value, comment=outcome.entry.comment)
-        _save(figure, user=user, reason=reason.strip() or "年度報告で入力")
+        try:
+            _save(figure, user=user, reason=reason.strip() or "年度報告で入力")
+        except ReturnRejected as rejected:
+            if rejected.current is None:
+                raise
+            # Somebody else's first entry of this figure committed after we read the return.
+            outcome.state, outcome.conflict = ERROR, True
+            outcome.errors.append(conflict_error(rejected.current, outcome.entry.value))
+            raise ReturnRejected("保存できない値があります。", outcomes=outcomes) from rejected
         line.figure = figure
     return outcomes
 
@@ -113,10 +140,13 @@ def submit_return(*, user, annual_return: AnnualReturn, request=None) -> list:
         figure.submitted_at = now
         _save(figure, user=user, reason="提出")
     if lines and not permissions.is_secretariat(user):
+        # robust: the figures are committed by now; a mail server that is down is logged
+        # (django.db.backends.base), never turned into an error page for saved work.
         transaction.on_commit(
             lambda: notifications.return_submitted(
                 annual_return=annual_return, lines=lines, submitted_by=user, request=request
-            )
+            ),
+            robust=True,
         )
     return lines
 
@@ -154,6 +184,10 @@ def review_return(
             )
         elif decision.action == RETURN and not decision.reason.strip():
             errors[decision.key] = f"{line.label}: 差戻しの理由を書いてください。"
+        elif decision.action == RETURN and (
+            problem := text_problem(decision.reason, label="差戻しの理由", limit=MAX_RETURN_REASON)
+        ):
+            errors[decision.key] = f"{line.label}: {problem}"
         elif decision.action not in (APPROVE, RETURN):
             errors[decision.key] = f"{line.label}: 承認か差戻しを選んでください。"
     if errors:
@@ -171,7 +205,8 @@ def review_return(
         transaction.on_commit(
             lambda: notifications.figures_returned(
                 annual_return=annual_return, lines=returned, request=request
-            )
+            ),
+            robust=True,
         )
     return approved, returned
 
@@ -294,19 +329,44 @@ def _return(figure: Figure, *, user, reason: str) -> None:
 
 
 def _save(figure: Figure, *, user, reason: str) -> None:
-    """Bump the version, validate, save with the user and reason in the history."""
+    """Bump the version, validate, save with the user and reason in the history.
+
+    A first entry that somebody else made at the same moment (their row committed
+    after this transaction read the return) is refused with their figure as
+    ``ReturnRejected.current``: ``full_clean`` finds it when it has already
+    committed, the unique constraint when both transactions insert at once.
+    """
     figure.version = 1 if figure.pk is None else figure.version + 1
     figure.updated_by = user
-    figure.full_clean()
     figure._history_user = user
     figure._change_reason = reason[:100]
     try:
+        figure.full_clean()
         with transaction.atomic():
             figure.save()
-    except IntegrityError as exc:  # a figure created by someone else at the same moment
+    except (ValidationError, IntegrityError) as exc:
+        current = _existing(figure) if figure.pk is None else None
+        if current is not None:
+            raise ReturnRejected(conflict_message(current), current=current) from exc
+        if isinstance(exc, ValidationError):
+            raise
         raise ReturnRejected(
             "ほかの人が同時に同じ値を保存しました。画面を開き直してください。"
         ) from exc
+
+
+def _existing(figure: Figure) -> Figure | None:
+    """The saved figure with the identity of an unsaved one (program or KPI, town, year, kind)."""
+    if isinstance(figure, CostShare):
+        identity = {"program_id": figure.program_id, "kind": figure.kind}
+    else:
+        identity = {"kpi_id": figure.kpi_id}
+    return (
+        type(figure)
+        .objects.select_related("updated_by")
+        .filter(**identity, municipality_id=figure.municipality_id, fiscal_year=figure.fiscal_year)
+        .first()
+    )
 
 
 def _lock_figures(annual_return: AnnualReturn) -> None:

@@ -1,0 +1,23 @@
+import pytest
+
+from tests.returns.helpers import open_year
+
+
+@pytest.fixture
+def reporting_year(vision):
+    """令和7年度, open for reporting, deadline 2026-06-30."""
+    return open_year(vision)
+
+
+@pytest.fixture
+def officer(client, reporting_year, kaneyama_officer):
+    """The test client, logged in as the officer of 金山町."""
+    client.force_login(kaneyama_officer)
+    return client
+
+
+@pytest.fixture
+def mail_users(secretariat, kaneyama_officer, okura_officer):
+    for user in (secretariat, kaneyama_officer, okura_officer):
+        user.email = f"{user.username}@example.invalid"
+        user.save()
