@@ -282,6 +282,8 @@ STORAGES = {
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 LOGIN_URL = "admin:login"
+# After logging in without a (safe) next page, officers land on their annual returns.
+LOGIN_REDIRECT_URL = "returns:index"
 
 # django-import-export: run each import in one transaction, roll back on any error.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -292,6 +294,16 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "mogami-vision@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMTP for production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# The site's public address, for links in e-mails (e.g. https://vision.example.lg.jp).
+SITE_URL = envstr("SITE_URL", "")
+# Reverting a figure from its history would bypass the workflow's checks.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
