@@ -106,6 +106,8 @@ class JapaneseNumberField(forms.CharField):
 
 
 class FigureAdminForm(forms.ModelForm):
+    user = None  # set per request by FigureAdmin.get_form
+
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_reason = forms.CharField(
         label="変更の理由",
@@ -126,6 +128,15 @@ class FigureAdminForm(forms.ModelForm):
             expected = cleaned.get("expected_version")
             if expected is not None and expected != current.version:
                 raise ValidationError(services.conflict_message(current))
+            # The same rule save_figure enforces, asked here so the secretariat gets a
+            # message on the form instead of an error page.
+            reporting_year = services.reporting_year_of(current)
+            reason = (cleaned.get("change_reason") or "").strip()
+            if permissions.needs_change_reason(self.user, reporting_year) and not reason:
+                self.add_error(
+                    "change_reason",
+                    "締め済みの年度の値を変えるときは、変更の理由を入力してください。",
+                )
         return cleaned
 
 
@@ -201,6 +212,11 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
                 or "全角数字・カンマ・△（マイナス）も使えます。空欄は未入力です（0 とは違います）。",
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a fresh class for this request
+        form.user = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         services.save_figure(

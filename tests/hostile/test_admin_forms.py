@@ -116,11 +116,6 @@ def test_an_officer_posting_the_admin_form_changes_nothing(client, kaneyama_offi
     assert figures_snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vision/admin_access.py: FigureAdminForm does not ask for the reason a locked year "
-    "needs, so services.save_figure's ValidationError escapes save_model as a 500",
-)
 def test_a_change_in_a_locked_year_without_a_reason_is_a_message_not_an_error(
     admin, share, reporting_year
 ):
