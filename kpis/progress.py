@@ -224,14 +224,23 @@ class KPIProgress:
         return str(self.status)
 
 
-def is_maintain(kpi) -> bool:
+def is_maintain(kpi, fiscal_year: int | None = None) -> bool:
+    """Whether the target (in force in ``fiscal_year``, when given) is a maintain target.
+
+    A plan revision can turn a maintain target (41 → 41) into an increase (41 → 45)
+    from a later year: earlier years are still judged as maintain.
+    """
     from kpis.models import Direction
 
-    if kpi.target is None:
+    if fiscal_year is None:
+        target, direction = kpi.target, kpi.direction
+    else:
+        target, direction = kpi.target_for(fiscal_year)[0], kpi.direction_for(fiscal_year)
+    if target is None:
         return False
-    if kpi.direction == Direction.MAINTAIN:
+    if direction == Direction.MAINTAIN:
         return True
-    return kpi.baseline is not None and kpi.baseline == kpi.target
+    return kpi.baseline is not None and kpi.baseline == target
 
 
 def tolerance_of(kpi) -> Decimal:
@@ -247,7 +256,7 @@ def judge_value(kpi, fiscal_year: int, actual: Decimal, levels) -> YearJudgement
     if target is None:
         judgement.status = Status.TO_BE_SET if kpi.to_be_set_later else Status.NO_TARGET
         return judgement
-    if is_maintain(kpi):
+    if is_maintain(kpi, fiscal_year):
         tolerance = tolerance_of(kpi)
         judgement.is_maintain = True
         judgement.rate = maintain_rate(actual, target, tolerance)

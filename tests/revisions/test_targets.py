@@ -163,3 +163,13 @@ def test_reloading_the_document_does_not_undo_a_revised_target(secretariat, visi
     kpi.refresh_from_db()
     assert kpi.target == Decimal(40)
     assert kpi.target_for(2026)[0] == Decimal(36)
+
+
+def test_a_maintain_target_raised_later_still_judges_earlier_years_as_maintain(secretariat):
+    from tests.factories import make_kpi
+
+    vision, _item, program, _kpi = made_up_plan()
+    trains = make_kpi(program, baseline="41", target="41", name="運行本数", order=2)
+    approve(trains, 2025, "41")  # maintained: inside the band → A
+    raise_target(secretariat, vision, trains, year=2027, target="45")
+    assert grades(trains) == {2025: "A"}
