@@ -123,18 +123,20 @@ def can_generate_reports(user) -> bool:
 # What is due
 
 
-def due_programs(vision: Vision, municipality: Municipality) -> QuerySet[Program]:
-    """Programs whose budget and settlement shares ``municipality`` reports."""
+def due_programs(
+    vision: Vision, municipality: Municipality, fiscal_year: int | None = None
+) -> QuerySet[Program]:
+    """Programs whose budget and settlement shares ``municipality`` reports
+    (in ``fiscal_year``, when given: a program added or ended by a revision is due
+    only in the years it runs)."""
     from programs.models import Program
 
-    return (
-        Program.objects.filter(
-            item__category__policy_field__vision=vision, participants=municipality
-        )
-        .select_related("item")
-        .order_by("item__number", "number")
-        .distinct()
+    programs = Program.objects.filter(
+        item__category__policy_field__vision=vision, participants=municipality
     )
+    if fiscal_year is not None:
+        programs = programs.running_in(fiscal_year)
+    return programs.select_related("item").order_by("item__number", "number").distinct()
 
 
 def due_kpis(

@@ -272,7 +272,7 @@ def build_return(
     year = reporting_year.fiscal_year
     ret = AnnualReturn(vision=vision, reporting_year=reporting_year, reporter=reporter)
     if reporter is not None:
-        programs = list(permissions.due_programs(vision, reporter))
+        programs = list(permissions.due_programs(vision, reporter, year))
         shares = {
             (s.program_id, s.kind, s.fiscal_year): s
             for s in CostShare.objects.filter(

@@ -79,3 +79,13 @@ def test_a_figure_belongs_to_the_return_of_its_reporter(kaneyama, okura):
     share = make_share(program("火葬場の相互利用"), kaneyama.code, 5, kind="budget", approved=False)
     assert permissions.figure_reporter(share) == kaneyama
     assert share.status == FigureStatus.DRAFT
+
+
+def test_a_program_ended_by_a_revision_is_due_only_in_the_years_it_runs(vision, kaneyama):
+    from programs.models import Program
+
+    marriage = Program.objects.get(name="結婚活動支援事業")
+    marriage.last_year = 2026  # ended from 令和9年度 (2027) by a revision
+    marriage.save()
+    assert marriage in permissions.due_programs(vision, kaneyama, 2026)
+    assert marriage not in permissions.due_programs(vision, kaneyama, 2027)
