@@ -250,9 +250,7 @@ class Table:
 
 
 def _header(value) -> str:
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return _text(value)
 
 
 def _normalised_required() -> dict[str, str]:
