@@ -21,8 +21,8 @@ The rules (published in plain Japanese and English on /about/progress/):
   towns' approved components, and it exists only when every participating town has reported;
   until then the year is 「集計中」 and shows who has reported, never a partial sum.
 
-Everything here is pure (no database) except ``grade_levels()`` and ``attach_progress()``'s
-helpers, which take already-fetched rows. Only approved values (``approved_value`` of
+Everything here is pure (no database) except ``grade_levels()``, ``load_public_actuals()`` and
+``attach_progress()``. Only approved values (``approved_value`` of
 ``KPIActual.objects.published()``) may ever be passed in.
 """
 
@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
-
-from django.db.models import Prefetch
 
 DEFAULT_MAINTAIN_TOLERANCE_PERCENT = Decimal("5")
 HUNDRED = Decimal("100")
@@ -362,31 +360,103 @@ def grade_levels() -> list:
     ]
 
 
-def public_actuals_prefetch() -> Prefetch:
-    """Prefetch a KPI's approved actuals (only these may reach the public) into ``published``."""
-    from kpis.models import KPIActual
+@dataclass(slots=True)
+class PublicActual:
+    """An approved KPI actual as the public pages see it: nothing but public columns.
 
-    return Prefetch(
-        "actuals",
-        queryset=KPIActual.objects.published()
-        .select_related("municipality")
-        .order_by("fiscal_year", "municipality__sort_order"),
-        to_attr="published",
-    )
+    Loaded by ``load_public_actuals()``; the working value, comments and return
+    reasons of a figure under review are never read, so they cannot reach a page.
+    """
+
+    kpi_id: int
+    fiscal_year: int
+    municipality_id: int | None
+    approved_value: Decimal | None
+    approved_at: datetime | None
+    municipality: object = None  # the Municipality, set when it has one
+
+
+# Long texts of the plan that no KPI page shows: not loaded with the KPIs.
+_UNUSED_TEXTS = (
+    "program__content",
+    "program__effect",
+    "program__cost_split",
+    "program__item__content",
+    "program__item__role_central",
+    "program__item__role_partner",
+)
 
 
 def public_kpis(queryset):
-    """KPIs with what judging them needs, in a fixed number of queries."""
-    return queryset.select_related(
-        "program__item__category__policy_field", "reporter"
-    ).prefetch_related(public_actuals_prefetch(), "program__participants")
+    """KPIs with their program, item, category and policy field (one joined query).
+
+    Then ``attach_progress()`` loads their approved actuals and judges them; to judge
+    them some other way, call ``load_public_actuals()`` first.
+    """
+    return queryset.select_related("program__item__category__policy_field", "reporter").defer(
+        *_UNUSED_TEXTS
+    )
 
 
-def attach_progress(kpis, levels=None) -> list:
-    """Set ``kpi.progress`` (a KPIProgress) on KPIs fetched with ``public_kpis()``."""
+def load_public_actuals(kpis, towns: dict | None = None) -> dict:
+    """Set ``kpi.published`` (PublicActual rows) on each KPI; return each program's participants.
+
+    Three queries whatever the number of KPIs: the approved actuals (only
+    ``KPIActual.objects.published()``), the programs' participant links and the
+    municipalities these name (none when ``towns``, the page's municipalities by primary
+    key, has them all). Actuals come by fiscal year, then by municipality as on the
+    pages (``sort_order``, then code; the area's own value first); participants sorted
+    the same way.
+    """
+    from kpis.models import KPIActual
+    from municipalities.models import Municipality
+    from programs.models import Program
+
+    by_kpi = {kpi.pk: kpi for kpi in kpis}
+    for kpi in kpis:
+        kpi.published = []
+    if not by_kpi:
+        return {}
+    rows = KPIActual.objects.published().filter(kpi_id__in=by_kpi).order_by()
+    actuals = [
+        PublicActual(*row)
+        for row in rows.values_list(
+            "kpi_id", "fiscal_year", "municipality_id", "approved_value", "approved_at"
+        )
+    ]
+    links = list(
+        Program.participants.through.objects.filter(
+            program_id__in={kpi.program_id for kpi in kpis}
+        ).values_list("program_id", "municipality_id")
+    )
+    wanted = {m for _, m in links} | {a.municipality_id for a in actuals if a.municipality_id}
+    towns = dict(towns or {})
+    if wanted - towns.keys():
+        towns.update(Municipality.objects.in_bulk(wanted - towns.keys()))
+    place = {pk: (m.sort_order, m.code) for pk, m in towns.items()}
+    for actual in actuals:
+        if actual.municipality_id is not None:
+            actual.municipality = towns[actual.municipality_id]
+    actuals.sort(key=lambda a: (a.fiscal_year, place.get(a.municipality_id, (-1, ""))))
+    for actual in actuals:
+        by_kpi[actual.kpi_id].published.append(actual)
+    participants: dict[int, list] = {}
+    for program_id, municipality_id in links:
+        participants.setdefault(program_id, []).append(towns[municipality_id])
+    for towns_of_program in participants.values():
+        towns_of_program.sort(key=lambda m: place[m.pk])
+    return participants
+
+
+def attach_progress(kpis, levels=None, towns: dict | None = None) -> list:
+    """Set ``kpi.progress`` (a KPIProgress) on KPIs fetched with ``public_kpis()``.
+
+    ``levels``: the grade levels, when the page has them already; ``towns``: the
+    page's municipalities by primary key (see ``load_public_actuals()``).
+    """
     levels = grade_levels() if levels is None else levels
     kpis = list(kpis)
+    participants = load_public_actuals(kpis, towns)
     for kpi in kpis:
-        participants = sorted(kpi.program.participants.all(), key=lambda m: (m.sort_order, m.code))
-        kpi.progress = judge_kpi(kpi, kpi.published, levels, participants)
+        kpi.progress = judge_kpi(kpi, kpi.published, levels, participants.get(kpi.program_id, []))
     return kpis

@@ -10,12 +10,12 @@ from kpis.progress import (
     expected_value,
     grade_levels,
     is_maintain,
-    public_kpis,
     round1,
 )
+from municipalities.towns import with_towns
 from programs.models import CostShare, Program
 from vision import charts
-from vision.models import ItemParty, RevisionChange
+from vision.models import RevisionChange
 from vision.revisions import describe, target_periods
 from vision.templatetags.dashboard import fy_short, local_name
 
@@ -171,12 +171,14 @@ def detail(request, pk: int):
             "schedule_tasks",
             "subsidies",
             "stated_totals",
-            Prefetch("item__parties", queryset=ItemParty.objects.select_related("municipality")),
+            "item__parties",
         ),
         pk=pk,
     )
     vision = program.item.category.policy_field.vision
     municipalities = list(vision.municipalities.order_by("sort_order"))
+    town_by_pk = {m.pk: m for m in municipalities}
+    parties = with_towns(program.item.parties.all(), town_by_pk, "municipality")
     participants = sorted(program.participants.all(), key=lambda m: (m.sort_order, m.code))
     participant_ids = {m.pk for m in participants}
     undecided = (
@@ -184,16 +186,19 @@ def detail(request, pk: int):
         if program.participants_undecided
         else []
     )
-    shares = list(
-        CostShare.objects.published().filter(program=program).select_related("municipality")
+    shares = with_towns(
+        CostShare.objects.published().filter(program=program), town_by_pk, "municipality"
     )
     levels = grade_levels()
-    kpis = attach_progress(
-        public_kpis(KPI.objects.filter(program=program)).prefetch_related(
+    kpis = list(
+        KPI.objects.filter(program=program).prefetch_related(
             Prefetch("target_history", queryset=KPITarget.objects.select_related("revision"))
-        ),
-        levels,
+        )
     )
+    for kpi in kpis:
+        kpi.program = program  # the page's own program, with everything it shows
+    with_towns(kpis, town_by_pk, "reporter")
+    attach_progress(kpis, levels, town_by_pk)
     for kpi in kpis:
         kpi.target_changes = target_periods(kpi)
         kpi.path_rows, kpi.path_chart = kpi_path(kpi)
@@ -211,7 +216,7 @@ def detail(request, pk: int):
             "program": program,
             "participants": participants,
             "undecided": undecided,
-            "parties": sorted(program.item.parties.all(), key=lambda p: p.municipality.sort_order),
+            "parties": sorted(parties, key=lambda p: p.municipality.sort_order),
             "tasks": [{"task": t, "cells": [t.runs_in(y) for y in years]} for t in tasks],
             "schedule_years": years,
             "schedule_known": schedule_known,

@@ -355,10 +355,11 @@ KPIS = Dataset(
 
 
 def kpi_actual_rows(vision):
+    # Only the public columns are read (values(), not whole rows): the approved value
+    # and its date, never a working value or comment of a figure under review.
     actuals = (
         KPIActual.objects.published()
         .filter(kpi__program__item__category__policy_field__vision=vision)
-        .select_related("kpi", "municipality")
         .order_by(
             "kpi__program__item__number",
             "kpi__program__number",
@@ -366,17 +367,27 @@ def kpi_actual_rows(vision):
             "fiscal_year",
             "municipality__sort_order",
         )
+        .values_list(
+            "kpi_id",
+            "kpi__name",
+            "kpi__unit",
+            "fiscal_year",
+            "municipality__code",
+            "municipality__name",
+            "approved_value",
+            "approved_at",
+        )
     )
-    for actual in actuals:
+    for kpi_id, name, unit, year, code, town, value, approved_at in actuals:
         yield {
-            "kpi_id": actual.kpi_id,
-            "kpi": actual.kpi.name,
-            "unit": actual.kpi.unit,
-            "fiscal_year": actual.fiscal_year,
-            "municipality_code": actual.municipality.code if actual.municipality_id else None,
-            "municipality": actual.municipality.name if actual.municipality_id else None,
-            "value": json_number(actual.approved_value),
-            "approved_at": localtime(actual.approved_at).isoformat(),
+            "kpi_id": kpi_id,
+            "kpi": name,
+            "unit": unit,
+            "fiscal_year": year,
+            "municipality_code": code,
+            "municipality": town,
+            "value": json_number(value),
+            "approved_at": localtime(approved_at).isoformat(),
         }
 
 

@@ -27,7 +27,15 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from kpis.models import KPI, KPITarget
-from kpis.progress import KPIProgress, Status, YearJudgement, grade_levels, judge_kpi, public_kpis
+from kpis.progress import (
+    KPIProgress,
+    Status,
+    YearJudgement,
+    grade_levels,
+    judge_kpi,
+    load_public_actuals,
+    public_kpis,
+)
 from municipalities.models import Municipality
 from programs.models import CostShare, Program
 from vision.japanese import fiscal_year_label, fiscal_year_short
@@ -262,6 +270,7 @@ def _build(vision: Vision, year: int) -> ProgressReport:
         .prefetch_related(Prefetch("target_history", queryset=KPITarget.objects.all()))
         .order_by("program_id", "order")
     )
+    load_public_actuals(kpis)
     kpis_by_program: dict[int, list[KPI]] = {}
     for kpi in kpis:
         kpis_by_program.setdefault(kpi.program_id, []).append(kpi)

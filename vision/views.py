@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from kpis.models import KPI, KPIActual
+from kpis.models import KPI
 from kpis.progress import (
     DEFAULT_MAINTAIN_TOLERANCE_PERCENT,
     Status,
@@ -23,6 +23,7 @@ from kpis.progress import (
     public_kpis,
     sum_components,
 )
+from municipalities.towns import with_towns
 from programs.models import CostShare, Program
 from vision import charts
 from vision.models import (
@@ -54,12 +55,15 @@ def _current_vision() -> Vision:
     return vision
 
 
-def latest_approval(vision: Vision):
-    """When a figure was last approved (the public data's "as of" date)."""
-    kpi = (
-        KPIActual.objects.published()
-        .filter(kpi__program__item__category__policy_field__vision=vision)
-        .aggregate(latest=Max("approved_at"))["latest"]
+def latest_approval(vision: Vision, kpis: list[KPI]):
+    """When a figure was last approved (the public data's "as of" date).
+
+    ``kpis``: every KPI of the vision, as ``vision_kpis()`` returns them (their
+    approved actuals are already loaded); the cost shares take one query.
+    """
+    kpi = max(
+        (a.approved_at for k in kpis for a in k.published if a.approved_at is not None),
+        default=None,
     )
     share = (
         CostShare.objects.published()
@@ -69,10 +73,11 @@ def latest_approval(vision: Vision):
     return max([d for d in (kpi, share) if d is not None], default=None)
 
 
-def vision_kpis(vision: Vision) -> list[KPI]:
+def vision_kpis(vision: Vision, levels=None) -> list[KPI]:
     """Every KPI of the vision with ``.progress``, in a fixed number of queries."""
     return attach_progress(
-        public_kpis(KPI.objects.filter(program__item__category__policy_field__vision=vision))
+        public_kpis(KPI.objects.filter(program__item__category__policy_field__vision=vision)),
+        levels,
     )
 
 
@@ -222,7 +227,7 @@ def home(request):
     if vision is None:
         return render(request, "vision/home.html", {"vision": None})
     levels = grade_levels()
-    kpis = vision_kpis(vision)
+    kpis = vision_kpis(vision, levels)
     area = list(PopulationFigure.objects.filter(vision=vision, scope=PopulationFigure.Scope.AREA))
     key_figures = {f.key.replace("-", "_"): f for f in KeyFigure.objects.filter(vision=vision)}
     programs = Program.objects.filter(item__category__policy_field__vision=vision).count()
@@ -235,7 +240,7 @@ def home(request):
         if area
         else None,
         "key": key_figures,
-        "latest_approval": latest_approval(vision),
+        "latest_approval": latest_approval(vision, kpis),
         "kpi_count": len(kpis),
         "program_count": programs,
         "levels": levels,
@@ -256,8 +261,8 @@ def plan(request):
             "participants"
         )
     )
-    kpis = vision_kpis(vision)
     levels = grade_levels()
+    kpis = vision_kpis(vision, levels)
     kpis_by_program: dict[int, list] = {}
     for kpi in kpis:
         kpis_by_program.setdefault(kpi.program_id, []).append(kpi)
@@ -330,13 +335,14 @@ def agreement(request):
 def statistics(request):
     """The area's statistics from section 3 of the vision."""
     vision = _current_vision()
-    figures = list(PopulationFigure.objects.filter(vision=vision).select_related("municipality"))
+    municipalities = list(vision.municipalities.order_by("sort_order"))
+    town_by_pk = {m.pk: m for m in municipalities}
+    figures = with_towns(PopulationFigure.objects.filter(vision=vision), town_by_pk, "municipality")
     years = sorted({f.year for f in figures})
     by_key: dict = {}
     for f in figures:
         key = f.municipality.code if f.municipality_id else f.scope
         by_key.setdefault(key, {})[f.year] = f
-    municipalities = list(vision.municipalities.order_by("sort_order"))
     area = by_key.get(PopulationFigure.Scope.AREA, {})
     prefecture = by_key.get(PopulationFigure.Scope.PREFECTURE, {})
 
@@ -407,10 +413,12 @@ def statistics(request):
         label_every=2,
     )
 
-    daytime = list(
-        DaytimePopulation.objects.filter(vision=vision)
-        .select_related("municipality")
-        .order_by("census_year", "municipality__sort_order")
+    daytime = with_towns(
+        DaytimePopulation.objects.filter(vision=vision).order_by(
+            "census_year", "municipality__sort_order"
+        ),
+        town_by_pk,
+        "municipality",
     )
     day_rows = [d for d in daytime if d.municipality_id]
     day_total = next((d for d in daytime if not d.municipality_id), None)
@@ -457,13 +465,13 @@ def statistics(request):
         reference=(100, _("100（昼夜同じ）")),
     )
 
-    origins = list(
-        CommutingOrigin.objects.filter(vision=vision)
-        .select_related("origin")
-        .order_by("census_year", "origin__sort_order")
+    origins = with_towns(
+        CommutingOrigin.objects.filter(vision=vision).order_by("census_year", "origin__sort_order"),
+        town_by_pk,
+        "origin",
     )
-    flows = list(
-        CommutingFlow.objects.filter(vision=vision).select_related("origin", "destination")
+    flows = with_towns(
+        CommutingFlow.objects.filter(vision=vision), town_by_pk, "origin", "destination"
     )
     flow_at = {(f.origin_id, f.destination_id): f for f in flows}
     destinations = sorted({f.destination for f in flows}, key=lambda m: (m.sort_order, m.code))
@@ -525,10 +533,12 @@ def statistics(request):
             notes=[_("町村の位置はおおよその方角です。町村どうしの流れは下の表をご覧ください。")],
         )
 
-    hospital = list(
-        HospitalPatients.objects.filter(vision=vision)
-        .select_related("municipality")
-        .order_by("fiscal_year", "kind", "row", "municipality__sort_order")
+    hospital = with_towns(
+        HospitalPatients.objects.filter(vision=vision).order_by(
+            "fiscal_year", "kind", "row", "municipality__sort_order"
+        ),
+        town_by_pk,
+        "municipality",
     )
     hosp_rows: dict = {}
     hosp_year = hospital[0].fiscal_year if hospital else None

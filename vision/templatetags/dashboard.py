@@ -234,3 +234,9 @@ def share_of(value, total):
     if value is None or not total:
         return "−"
     return f"{japanese.format_number(round1(Decimal(value) * 100 / Decimal(total)))}%"
+
+
+@register.simple_tag
+def data_table(table, table_id):
+    """A vision.charts.Table as HTML (see ``Table.html``)."""
+    return table.html(str(table_id))
