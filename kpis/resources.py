@@ -4,7 +4,7 @@ Export only (see programs/resources.py): rows come from the admin's queryset,
 limited by ``municipalities.permissions.readable_figures``.
 """
 
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from kpis.models import KPIActual
 from vision.japanese import fiscal_year_era
@@ -13,18 +13,24 @@ from vision.japanese import fiscal_year_era
 class KPIActualResource(resources.ModelResource):
     code = fields.Field(column_name="全国地方公共団体コード")
     municipality_name = fields.Field(column_name="地方公共団体名")
-    kpi_id = fields.Field(attribute="kpi_id", column_name="指標ID")
+    kpi_id = fields.Field(attribute="kpi_id", column_name="指標ID", widget=widgets.IntegerWidget())
     kpi_name = fields.Field(attribute="kpi__name", column_name="指標名")
     unit = fields.Field(attribute="kpi__unit", column_name="単位")
-    fiscal_year = fields.Field(attribute="fiscal_year", column_name="年度（西暦）")
+    fiscal_year = fields.Field(
+        attribute="fiscal_year", column_name="年度（西暦）", widget=widgets.IntegerWidget()
+    )
     fiscal_year_era = fields.Field(column_name="年度（和暦）")
-    value = fields.Field(attribute="value", column_name="実績値")
+    value = fields.Field(attribute="value", column_name="実績値", widget=widgets.DecimalWidget())
     status_label = fields.Field(column_name="状態")
-    approved_value = fields.Field(attribute="approved_value", column_name="承認済みの実績値")
-    approved_at = fields.Field(attribute="approved_at", column_name="承認日時")
+    approved_value = fields.Field(
+        attribute="approved_value", column_name="承認済みの実績値", widget=widgets.DecimalWidget()
+    )
+    approved_at = fields.Field(
+        attribute="approved_at", column_name="承認日時", widget=widgets.DateTimeWidget()
+    )
     comment = fields.Field(attribute="comment", column_name="担当者のコメント")
     return_reason = fields.Field(attribute="return_reason", column_name="差戻しの理由")
-    version = fields.Field(attribute="version", column_name="版")
+    version = fields.Field(attribute="version", column_name="版", widget=widgets.IntegerWidget())
 
     class Meta:
         model = KPIActual

@@ -13,6 +13,7 @@ from kpis.tables import KPITable
 from vision.models import PolicyField, Vision
 from vision.templatetags.dashboard import local_name
 from vision.views import _current_vision, bucket_of, result_buckets
+from vision.xlsx_export import dataset_to_xlsx
 
 # Downloads: one row per KPI, plain numbers, fiscal years western and Japanese.
 EXPORT_SEQUENCE = (
@@ -36,9 +37,12 @@ EXPORT_SEQUENCE = (
 
 
 class BOMTableExport(TableExport):
-    """CSV in UTF-8 with a BOM, so that Excel opens the Japanese text correctly."""
+    """CSV in UTF-8 with a BOM, so that Excel opens the Japanese text correctly; .xlsx
+    through ``vision.xlsx_export``, so that a name typed as "=1+1" stays text."""
 
     def export(self):
+        if self.format == self.XLSX:
+            return dataset_to_xlsx(self.dataset)
         data = super().export()
         if self.format == self.CSV:
             return "\ufeff" + data

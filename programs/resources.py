@@ -6,7 +6,7 @@ are imported through the annual return's preview (vision.imports), which keeps
 the workflow's checks (permissions, versions, locked years, plausibility).
 """
 
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from programs.models import CostShare
 from vision.japanese import fiscal_year_era
@@ -15,20 +15,30 @@ from vision.japanese import fiscal_year_era
 class CostShareResource(resources.ModelResource):
     code = fields.Field(attribute="municipality__code", column_name="全国地方公共団体コード")
     municipality_name = fields.Field(attribute="municipality__name", column_name="地方公共団体名")
-    program_id = fields.Field(attribute="program_id", column_name="事業ID")
+    program_id = fields.Field(
+        attribute="program_id", column_name="事業ID", widget=widgets.IntegerWidget()
+    )
     program_name = fields.Field(attribute="program__name", column_name="事業名")
-    fiscal_year = fields.Field(attribute="fiscal_year", column_name="年度（西暦）")
+    fiscal_year = fields.Field(
+        attribute="fiscal_year", column_name="年度（西暦）", widget=widgets.IntegerWidget()
+    )
     fiscal_year_era = fields.Field(column_name="年度（和暦）")
     kind_label = fields.Field(column_name="区分")
-    amount = fields.Field(attribute="amount_kyen", column_name="負担額（千円）")
+    amount = fields.Field(
+        attribute="amount_kyen", column_name="負担額（千円）", widget=widgets.IntegerWidget()
+    )
     status_label = fields.Field(column_name="状態")
     approved_amount = fields.Field(
-        attribute="approved_amount_kyen", column_name="承認済みの負担額（千円）"
+        attribute="approved_amount_kyen",
+        column_name="承認済みの負担額（千円）",
+        widget=widgets.IntegerWidget(),
     )
-    approved_at = fields.Field(attribute="approved_at", column_name="承認日時")
+    approved_at = fields.Field(
+        attribute="approved_at", column_name="承認日時", widget=widgets.DateTimeWidget()
+    )
     comment = fields.Field(attribute="comment", column_name="担当者のコメント")
     return_reason = fields.Field(attribute="return_reason", column_name="差戻しの理由")
-    version = fields.Field(attribute="version", column_name="版")
+    version = fields.Field(attribute="version", column_name="版", widget=widgets.IntegerWidget())
 
     class Meta:
         model = CostShare

@@ -12,7 +12,9 @@
   The secretariat changes figures here through ``vision.services.save_figure``
   (version check, reason for a locked year, status rules, history) and
   approves submitted figures with an action. Export (django-import-export)
-  exports exactly the rows of the user's queryset.
+  exports exactly the rows of the user's queryset, as .xlsx through ``TextXLSX``:
+  typed text stays text (a comment "=1+1" is never a formula), a number the resource
+  gives stays a number.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from municipalities import permissions
 from vision import services
 from vision.japanese import NumberFormatError, parse_number
+from vision.xlsx_export import dataset_to_xlsx
 
 
 class ReferenceAdminMixin:
@@ -140,6 +143,13 @@ class FigureAdminForm(forms.ModelForm):
         return cleaned
 
 
+class TextXLSX(XLSX):
+    """django-import-export's .xlsx, written by ``vision.xlsx_export``: text stays text."""
+
+    def export_data(self, dataset, **kwargs):
+        return dataset_to_xlsx(dataset)
+
+
 class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     form = FigureAdminForm
     value_field = "value"
@@ -155,7 +165,7 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         "version",
     ]
     actions = ["approve_selected"]
-    formats = [XLSX]
+    formats = [TextXLSX]
     skip_export_form = True
     list_per_page = 100
 
@@ -185,6 +195,12 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
 
     def has_review_permission(self, request):
         return permissions.can_review(request.user)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # Values in their own type (numbers as numbers): import-export asks for that only
+        # for its own binary formats (``type(format) in BINARY_FORMATS``), not a subclass.
+        kwargs["force_native_type"] = True
+        return super().get_data_for_export(request, queryset, **kwargs)
 
     # --- the form ------------------------------------------------------------
     def get_readonly_fields(self, request, obj=None):
