@@ -73,8 +73,25 @@ PUBLIC_VIEWS = frozenset(
         "opendata:index",
         "opendata:json",
         "opendata:csv",
+        # The yearly cycle: published reports (files stored when published), the vision
+        # document and plan revisions: PublishedReport, ReportingYear, PlanRevision and
+        # the plan itself, all in PUBLIC_DATA_APPS, so every save bumps the version.
+        "public:reports:index",
+        "public:reports:year",
+        "public:reports:xlsx",
+        "public:document:page",
+        "public:revisions:index",
+        "public:revisions:detail",
+        "public:revisions:compare",  # the default comparison; with ?a=…&b=… never stored
     }
 )
+# Not stored: the PDFs (public:reports:pdf, public:document:pdf). At 0.5–0.7 MB each,
+# ten times a page, they would fill the per-worker page memory (MAX_ENTRIES counts
+# entries, not bytes) once per language, and in a shared Memcached they come close to
+# its 1 MB item limit. They are cheap without it: a published report's PDF is one
+# stored file read from the database, and the document's PDF is kept by its content
+# in the shared cache (vision.pdf.cached_pdf).
+
 # The one page that takes a query string: the KPI list (filters, sort, download).
 QUERY_VIEW = "public:kpis:list"
 QUERY_PARAMETERS = {
