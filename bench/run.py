@@ -298,27 +298,45 @@ def machine() -> dict:
 
 
 def progress_report() -> dict:
-    """TODO(progress report): time the annual progress report at 1× and 100×.
+    """Time the annual progress report (fiscal year 2026) at 1× and 100×.
 
-    The report (vision/reports.py, Excel and PDF) was being written when this
-    harness was; this hook times ``build_report`` when it is importable and says
-    so when it is not. Add the Excel/PDF rendering here once its API is settled.
+    For each scale, in a fresh process on that scale's database: the content
+    (``vision.reports.build_report``), the Excel file (``vision.report_xlsx.render_xlsx``)
+    and the PDF (``vision.pdf.report_pdf``: the template, then WeasyPrint), each timed
+    on its own: the functions behind the admin's downloads, publishing and
+    ``manage.py progress_report``. One run of each; the PDF's time includes
+    WeasyPrint's first use of the fonts in that process, as a worker's first PDF does.
+    Returns ``{"1x content": "0.101", "1x .xlsx": …, "1x PDF": …, "100x content": …}``
+    in seconds, or for a scale that failed, ``{"100x": <the error's last line>}``.
     """
     code = (
-        "import time, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','vision.settings');"
-        "django.setup();\n"
+        "import json, os, time\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'vision.settings')\n"
+        "import django\n"
+        "django.setup()\n"
         "from vision.models import Vision\n"
-        "try:\n"
-        "    from vision.reports import build_report\n"
-        "except ImportError as exc:\n"
-        "    print('unavailable: ' + str(exc)); raise SystemExit\n"
-        "v = Vision.objects.current(); t = time.perf_counter()\n"
-        "build_report(vision=v, fiscal_year=2026)\n"
-        "print(f'{time.perf_counter() - t:.3f}')\n"
+        "from vision.pdf import report_pdf\n"
+        "from vision.report_xlsx import render_xlsx\n"
+        "from vision.reports import build_report\n"
+        "vision = Vision.objects.current()\n"
+        "seconds = {}\n"
+        "start = time.perf_counter()\n"
+        "report = build_report(vision=vision, fiscal_year=2026)\n"
+        "seconds['content'] = time.perf_counter() - start\n"
+        "start = time.perf_counter()\n"
+        "render_xlsx(report)\n"
+        "seconds['.xlsx'] = time.perf_counter() - start\n"
+        "start = time.perf_counter()\n"
+        "report_pdf(report)\n"
+        "seconds['PDF'] = time.perf_counter() - start\n"
+        "print(json.dumps(seconds))\n"
     )
     results = {}
     for scale in SCALES:
         db = OUT / f"db-{scale}x.sqlite3"
+        if not db.exists():
+            results[f"{scale}x"] = f"no database {db.name} (made by make bench)"
+            continue
         out = subprocess.run(
             [PY, "-c", code],
             cwd=ROOT,
@@ -327,8 +345,13 @@ def progress_report() -> dict:
             text=True,
             timeout=600,
         )
-        line = (out.stdout.strip().splitlines() or [out.stderr.strip()[-300:]])[-1]
-        results[f"{scale}x"] = line
+        try:
+            seconds = json.loads(out.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            results[f"{scale}x"] = (out.stderr.strip().splitlines() or ["no output"])[-1][-300:]
+            continue
+        for part, value in seconds.items():
+            results[f"{scale}x {part}"] = f"{value:.3f}"
     return results
 
 
@@ -464,7 +487,8 @@ def table(summary, servers, imports, report, info, settings) -> str:
         ]
     lines += [
         "",
-        "Annual progress report (`build_report`, fiscal year 2026; TODO hook in bench/run.py):",
+        "Annual progress report, fiscal year 2026 (`progress_report()`): content `build_report`, "
+        "Excel `render_xlsx`, PDF `report_pdf`; seconds, one run each in a fresh process:",
         "",
     ]
     for scale, value in (report or {}).items():
