@@ -85,9 +85,10 @@ def parse_number(raw) -> Decimal | None:
     """Read a number the way Japanese offices write it.
 
     Full-width digits (１２３), thousands commas (1,358 / １，３５８), △ ▲ − for minus,
-    surrounding spaces. Blank stays None (never 0). Anything else (letters, circled
-    digits, commas in the wrong place, NaN) raises NumberFormatError with a message
-    the officer can act on.
+    surrounding spaces (also between the minus mark and the digits). Blank stays None
+    (never 0). Anything else (letters, circled digits, commas in the wrong place, a
+    space between digits, NaN) raises NumberFormatError with a message the officer can
+    act on.
     """
     if raw is None:
         return None
@@ -100,12 +101,16 @@ def parse_number(raw) -> Decimal | None:
         if not value.is_finite():
             raise NumberFormatError(f"「{raw}」は数値として読めません。")
         return value
-    text = str(raw).strip().replace("\u3000", "").strip()
+    text = str(raw).strip()  # every kind of space, the full-width 「　」 too
     negative = False
     if text and (text[0] in _MINUS_SIGNS or text[0] in "-－"):
         negative = True
         text = text[1:].strip()
-    text = text.replace(" ", "")
+    if any(character.isspace() for character in text):
+        # "12 34" is two numbers typed into one cell, or a typo: never read as 1234.
+        raise NumberFormatError(
+            f"「{raw}」の数字の間に空白があります。1つのセルには1つの数値を、空白を入れずに入力してください。"
+        )
     if text == "":
         if negative:
             raise NumberFormatError(f"「{raw}」は数値として読めません。")

@@ -100,3 +100,17 @@ def test_a_minus_mark_alone_is_an_error_not_zero(mark, space):
     except NumberFormatError:
         return
     raise AssertionError(f"{mark!r} read as {value!r}")
+
+
+@given(
+    st.integers(min_value=1, max_value=10**6),
+    st.integers(min_value=0, max_value=10**6),
+    st.text(alphabet=" \t\u3000\u00a0", min_size=1, max_size=3),
+)
+def test_a_space_between_digits_is_an_error_not_one_number(left, right, space):
+    try:
+        value = parse_number(f"{left}{space}{right}")
+    except NumberFormatError as error:
+        assert "空白" in str(error)
+        return
+    raise AssertionError(f"{left}{space!r}{right} read as {value!r}")
