@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from municipalities import permissions
 from municipalities.permissions import can_read_all
 from vision import publishing, revisions, services
-from vision.admin_access import ReferenceAdminMixin
+from vision.admin_access import ReferenceAdminMixin, ReferenceInlineMixin
 from vision.japanese import fiscal_year_label
 from vision.models import (
     AgreementItem,
@@ -35,13 +35,13 @@ from vision.models import (
 from vision.quality import ERROR, check_vision
 
 
-class VisionEventInline(admin.TabularInline):
+class VisionEventInline(ReferenceInlineMixin, admin.TabularInline):
     model = VisionEvent
     extra = 0
 
 
 @admin.register(Vision)
-class VisionAdmin(admin.ModelAdmin):
+class VisionAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "status", "date_label", "period_start", "period_end"]
     inlines = [VisionEventInline]
     filter_horizontal = ["municipalities"]
@@ -81,24 +81,24 @@ class VisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyField)
-class PolicyFieldAdmin(admin.ModelAdmin):
+class PolicyFieldAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "section_title", "vision"]
     list_filter = ["vision"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "title", "section_title", "policy_field"]
     list_filter = ["policy_field"]
 
 
-class ItemPartyInline(admin.TabularInline):
+class ItemPartyInline(ReferenceInlineMixin, admin.TabularInline):
     model = ItemParty
     extra = 0
 
 
 @admin.register(AgreementItem)
-class AgreementItemAdmin(admin.ModelAdmin):
+class AgreementItemAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "category"]
     list_filter = ["category__policy_field"]
     search_fields = ["title", "section_title", "content"]
@@ -106,17 +106,17 @@ class AgreementItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatisticsSource)
-class StatisticsSourceAdmin(admin.ModelAdmin):
+class StatisticsSourceAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["table", "vision"]
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(admin.ModelAdmin):
+class KeyFigureAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["label", "value", "unit", "vision"]
 
 
 @admin.register(PopulationFigure)
-class PopulationFigureAdmin(admin.ModelAdmin):
+class PopulationFigureAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = [
         "year",
         "scope",
@@ -131,7 +131,7 @@ class PopulationFigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(DaytimePopulation)
-class DaytimePopulationAdmin(admin.ModelAdmin):
+class DaytimePopulationAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = [
         "census_year",
         "municipality",
@@ -143,20 +143,20 @@ class DaytimePopulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommutingOrigin)
-class CommutingOriginAdmin(admin.ModelAdmin):
+class CommutingOriginAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["census_year", "origin", "printed_total", "printed_to_other_share"]
     list_select_related = ["origin"]
 
 
 @admin.register(CommutingFlow)
-class CommutingFlowAdmin(admin.ModelAdmin):
+class CommutingFlowAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["census_year", "origin", "destination", "commuters", "printed_share"]
     list_filter = ["origin", "destination"]
     list_select_related = ["origin", "destination"]
 
 
 @admin.register(HospitalPatients)
-class HospitalPatientsAdmin(admin.ModelAdmin):
+class HospitalPatientsAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     list_display = ["fiscal_year", "kind", "row", "municipality", "patients", "printed_share"]
     list_filter = ["kind", "row"]
     list_select_related = ["municipality"]
@@ -414,7 +414,7 @@ def _file_response(content: bytes, extension: str, name: str) -> HttpResponse:
 # Plan revisions: recorded only through vision.revisions (never by editing rows)
 
 
-class RevisionChangeInline(admin.TabularInline):
+class RevisionChangeInline(ReferenceInlineMixin, admin.TabularInline):
     model = RevisionChange
     extra = 0
     can_delete = False

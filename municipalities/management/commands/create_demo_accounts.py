@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -11,10 +11,9 @@ DEMO_PASSWORD = "mogami-demo-2026"  # noqa: S105  (development only; refused in 
 DEMO_EMAIL_DOMAIN = "example.invalid"
 DEMO_YEAR = 2025  # 令和7年度: the year of the plan estimates printed in the vision
 
-# Apps whose models the reviewer may view in the admin. The admin classes of figures,
-# programs, KPIs, municipalities and reporting years ask municipalities.permissions;
-# the other admin pages of the vision app use Django's view permissions, granted here.
-REVIEWER_VIEW_APPS = ["vision", "programs", "kpis", "municipalities"]
+# Every admin page of the plan, the statistics and the figures asks
+# municipalities.permissions from the user's role (Profile): no Django permission is
+# granted here, so an account made by hand in the admin works the same way.
 
 
 class Command(BaseCommand):
@@ -46,9 +45,6 @@ class Command(BaseCommand):
         accounts += [
             (f"officer-{m.code}", Profile.Role.OFFICER, m) for m in Municipality.objects.all()
         ]
-        view_permissions = Permission.objects.filter(
-            content_type__app_label__in=REVIEWER_VIEW_APPS, codename__startswith="view_"
-        )
         for username, role, municipality in accounts:
             user, created = User.objects.get_or_create(username=username)
             user.is_staff = True
@@ -61,8 +57,6 @@ class Command(BaseCommand):
                 user=user, defaults={"role": role, "municipality": municipality}
             )
             profile.full_clean()
-            if role == Profile.Role.REVIEWER:
-                user.user_permissions.add(*view_permissions)
             self.stdout.write(f"  {username}（{municipality or Profile.Role(role).label}）")
         self.stdout.write(f"デモアカウント {len(accounts)} 件（パスワード: {DEMO_PASSWORD}）")
 
