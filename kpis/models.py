@@ -310,6 +310,56 @@ class GradeLevel(models.Model):
     def __str__(self):
         return f"{self.symbol} {self.label}"
 
+    def clean(self):
+        """Every level must be reachable: minimums fall from the top level down, and only
+        the last level may have none (a level below a blank or a higher minimum would
+        never be given)."""
+        if self.order is None:
+            return
+        others = GradeLevel.objects.exclude(pk=self.pk).order_by("order")
+        above = [level for level in others if level.order < self.order]
+        below = [level for level in others if level.order > self.order]
+        blank_above = next((level for level in above if level.min_percent is None), None)
+        if blank_above is not None:
+            raise ValidationError(
+                {
+                    "order": f"上の区分「{blank_above}」は下限が空欄（それ未満すべて）のため、"
+                    "この区分になることはありません。下限が空欄の区分は最後に置いてください。"
+                }
+            )
+        if self.min_percent is None:
+            if below:
+                raise ValidationError(
+                    {
+                        "min_percent": f"下限を空欄にできるのは最後の区分だけです（下に「{below[0]}」"
+                        "があります）。下限を入れるか、順番を最後にしてください。"
+                    }
+                )
+            return
+        too_low = next((lv for lv in above if lv.min_percent <= self.min_percent), None)
+        if too_low is not None:
+            raise ValidationError(
+                {
+                    "min_percent": f"上の区分「{too_low}」の下限（{too_low.min_percent}%）より"
+                    "低い値にしてください。同じか高いと、この区分になることはありません。"
+                }
+            )
+        too_high = next(
+            (
+                lv
+                for lv in below
+                if lv.min_percent is not None and lv.min_percent >= self.min_percent
+            ),
+            None,
+        )
+        if too_high is not None:
+            raise ValidationError(
+                {
+                    "min_percent": f"下の区分「{too_high}」の下限（{too_high.min_percent}%）より"
+                    "高い値にしてください。同じか低いと、下の区分になることはありません。"
+                }
+            )
+
 
 class KPIActualQuerySet(models.QuerySet):
     def published(self):
