@@ -6,10 +6,11 @@ formatted (1,358 / 30.3%); in the downloads they are plain numbers, a blank stay
 (never 0), and the fiscal year is given both western (2025) and Japanese (令和7年度).
 """
 
+import html
+
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -28,6 +29,18 @@ from vision.templatetags.dashboard import (
 
 def _latest(kpi):
     return kpi.progress.latest
+
+
+def _e(value) -> str:
+    """Escaped text, as django.utils.html.conditional_escape gives it (safe HTML kept), but
+    without its lazy-string wrapper: the table escapes a few hundred values per page."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _safe(text: str) -> SafeString:
+    return mark_safe(text)  # noqa: S308 - callers escape every value with _e
 
 
 class KPITable(tables.Table):
@@ -139,13 +152,11 @@ class KPITable(tables.Table):
         for row in self.paginated_rows:
             cells = [
                 opening
-                + conditional_escape(
-                    row.get_cell(render) if isinstance(render, str) else render(record=row.record)
-                )
+                + _e(row.get_cell(render) if isinstance(render, str) else render(record=row.record))
                 + closing
                 for opening, closing, render in columns
             ]
-            rows.append(mark_safe("<tr>" + "".join(cells) + "</tr>"))  # noqa: S308 - every cell is escaped
+            rows.append(_safe("<tr>" + "".join(cells) + "</tr>"))
         return rows
 
     def render_field(self, record):
@@ -161,11 +172,11 @@ class KPITable(tables.Table):
 
     def render_program(self, record):
         url = self.program_url(record.program_id)
-        return format_html('<a href="{}">{}</a>', url, local_name(record.program))
+        return _safe(f'<a href="{_e(url)}">{_e(local_name(record.program))}</a>')
 
     def render_name(self, record):
         url = self.program_url(record.program_id) + f"#kpi-{record.pk}"
-        return format_html('<a href="{}">{}</a>', url, local_name(record))
+        return _safe(f'<a href="{_e(url)}">{_e(local_name(record))}</a>')
 
     def render_unit(self, record):
         from vision.templatetags.dashboard import unit
@@ -193,16 +204,11 @@ class KPITable(tables.Table):
     def render_grade(self, record):
         grade = record.progress.grade
         if grade is None:
-            return format_html(
-                '<span class="status">{}</span>', status_text(record.progress.status)
-            )
-        return format_html(
-            '<span class="grade grade--{}"><span class="grade__symbol" aria-hidden="true">{}</span>'
-            '<span class="visually-hidden">{}</span> {}</span>',
-            grade.code.lower(),
-            grade.symbol,
-            grade.code,
-            local_name(grade),
+            return _safe(f'<span class="status">{_e(status_text(record.progress.status))}</span>')
+        return _safe(
+            f'<span class="grade grade--{_e(grade.code.lower())}">'
+            f'<span class="grade__symbol" aria-hidden="true">{_e(grade.symbol)}</span>'
+            f'<span class="visually-hidden">{_e(grade.code)}</span> {_e(local_name(grade))}</span>'
         )
 
     def render_approved_at(self, record):
@@ -213,8 +219,8 @@ class KPITable(tables.Table):
     def _value_with_year(value, unit_text, year):
         if value is None:
             return "−"
-        return format_html(
-            '{}<span class="cell-note">{}</span>', with_unit(value, unit_text), fy_short(year)
+        return _safe(
+            f'{_e(with_unit(value, unit_text))}<span class="cell-note">{_e(fy_short(year))}</span>'
         )
 
     # --- downloads --------------------------------------------------------------------
