@@ -8,10 +8,12 @@ A made-up vision where one town takes part in 5,000 programs owes 10,000
 figures (budget and settlement) for one fiscal year. The town's officer
 downloads the return's template, fills in every value, and imports it through
 the real screens (Django's test client, no network): the upload with its preview
-page (``vision.imports`` reads and checks the file, the preview is kept in the
-session and shown row by row), then the confirmation (``vision.services.save_entries``
-saves all 10,000 drafts in one transaction). Baseline: ``openpyxl.load_workbook``
-of the same bytes and reading every cell value.
+page (``vision.imports`` checks the file's structure in one streaming pass over its
+XML and reads the values once with openpyxl's read-only mode; the preview is kept
+in the session and shown row by row), then the confirmation
+(``vision.services.save_entries`` saves all 10,000 drafts in one transaction, in
+bulk). Baseline: ``openpyxl.load_workbook`` of the same bytes (normal mode, saved
+results of formulas) and reading every cell value.
 
 ``vision.imports`` refuses more than MAX_ROWS rows (5,000 when this was written):
 the benchmark raises that limit in its own process only, and says so.

@@ -6,14 +6,15 @@ typed in (the other columns are context, and the sheet is protected without a
 password so they are not changed by accident).
 
 An upload (.xlsx, or CSV in UTF-8, UTF-8 with BOM or cp932) is read with
-openpyxl directly, values not formulas (``data_only=True``), and refused as a
-whole when its structure cannot be trusted: merged cells, hidden rows or
-columns, a formula without a saved result, missing headers, an empty, oversized
-or unreadable file. Each row is then resolved to a line of the return
-(another town's row, another year, an unknown program or KPI, text in a number
-cell are row errors) and checked by ``vision.returns.evaluate``. Nothing here
-saves anything: the preview shows every row, and ``vision.services.save_entries``
-saves all rows or none at confirmation.
+openpyxl directly, values not formulas (``data_only=True``, in one read-only
+pass), and refused as a whole when its structure cannot be trusted: merged
+cells, hidden rows or columns, a formula without a saved result, missing
+headers, an empty, oversized or unreadable file (the size and the structure are
+checked in a streaming pass over the file's XML before openpyxl reads it). Each
+row is then resolved to a line of the return (another town's row, another year,
+an unknown program or KPI, text in a number cell are row errors) and checked by
+``vision.returns.evaluate``. Nothing here saves anything: the preview shows every
+row, and ``vision.services.save_entries`` saves all rows or none at confirmation.
 """
 
 from __future__ import annotations
@@ -23,17 +24,19 @@ import io
 import re
 import unicodedata
 import zipfile
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
+from xml.parsers import expat
 
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.xml.functions import iterparse  # defusedxml's when it is installed
+from openpyxl.worksheet.cell_range import CellRange
 
 from kpis.models import KPI
 from municipalities.models import Municipality
@@ -178,6 +181,7 @@ def build_template(annual_return: AnnualReturn) -> bytes:
         for cell in row:
             if cell.data_type == "f":  # a comment or name that starts with "=" stays text
                 cell.data_type = "s"
+    first_row = []
     for index, (header, width, editable) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = width
@@ -186,21 +190,29 @@ def build_template(annual_return: AnnualReturn) -> bytes:
         head.fill = _HEADER_FILL
         head.border = _BORDER
         head.alignment = Alignment(wrap_text=True, vertical="center")
-        for row in range(2, ws.max_row + 1):
-            cell = ws.cell(row=row, column=index)
-            cell.border = _BORDER
-            if editable:
-                cell.fill = _INPUT_FILL
-                cell.protection = Protection(locked=False)
-            else:
-                cell.fill = _CONTEXT_FILL
-            if header == CODE:
-                cell.number_format = "@"
-            elif header in (PLAN, LAST_YEAR, BASELINE, TARGET, VALUE):
-                cell.number_format = "#,##0.##" if header != PLAN else "#,##0"
-                cell.alignment = Alignment(horizontal="right")
-            elif header in (PROGRAM, KPI_NAME, COMMENT, RETURN_REASON):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if ws.max_row < 2:
+            continue
+        cell = ws.cell(row=2, column=index)
+        first_row.append(cell)
+        cell.border = _BORDER
+        if editable:
+            cell.fill = _INPUT_FILL
+            cell.protection = Protection(locked=False)
+        else:
+            cell.fill = _CONTEXT_FILL
+        if header == CODE:
+            cell.number_format = "@"
+        elif header in (PLAN, LAST_YEAR, BASELINE, TARGET, VALUE):
+            cell.number_format = "#,##0.##" if header != PLAN else "#,##0"
+            cell.alignment = Alignment(horizontal="right")
+        elif header in (PROGRAM, KPI_NAME, COMMENT, RETURN_REASON):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # Every other row as the first: openpyxl's style setters look each style up in the
+    # workbook's lists again for every cell (most of the time of a large template);
+    # copying the first row's style references is what openpyxl does when it copies cells.
+    for row in ws.iter_rows(min_row=3, max_col=len(COLUMNS)):
+        for cell, model in zip(row, first_row, strict=True):
+            cell._style = copy(model._style)
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -319,74 +331,90 @@ def _check_headers(headers: list[str], filename: str) -> dict[str, int]:
     return positions
 
 
+UNREADABLE_XLSX = (
+    "Excel ファイル（.xlsx）として読めません。ファイルが壊れていないか確かめてください。"
+)
+
+
 def _read_xlsx(data: bytes, filename: str) -> Table:
+    """One read of the values (openpyxl, read-only, saved results of formulas), and one
+    streaming pass over the XML before it for what openpyxl's read-only mode does not keep:
+    the size, merged cells, hidden rows and columns, and which cells hold a formula."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
                 raise FileRejected("ファイルの中身が大きすぎます。行や列を減らしてください。")
-            _count_cells(archive)
-        values = load_workbook(io.BytesIO(data), data_only=True)
-        formulas = load_workbook(io.BytesIO(data), data_only=False)
+            parts = _scan_parts(archive)
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                ws = workbook.worksheets[0]
+                # The sheet's part in the zip, as the workbook's relationships name it.
+                path = ws._worksheet_path
+                sheet = parts[path] if path in parts else _scan_part(archive, path)
+                if sheet.last_row - 1 > MAX_ROWS:
+                    raise FileRejected(
+                        f"行が多すぎます（{sheet.last_row - 1}行）。{MAX_ROWS}行までにしてください。"
+                    )
+                merged = [CellRange(ref) for ref in sheet.merged]
+                ws.reset_dimensions()  # read every row, whatever the file says its size is
+                values = []
+                for values_of_row in ws.iter_rows(values_only=True):
+                    if len(values) == sheet.last_row:
+                        break
+                    values.append(values_of_row)
+            finally:
+                workbook.close()
     except FileRejected:
         raise
-    # SyntaxError: XML that is not well-formed (ElementTree's ParseError and lxml's
-    # XMLSyntaxError are SyntaxErrors); defusedxml refuses entity declarations with a
-    # ValueError; a zip entry longer than its header says fails with BadZipFile.
+    # SyntaxError and ExpatError: XML that is not well-formed (ElementTree's ParseError is
+    # a SyntaxError); defusedxml and _scan_part refuse entity declarations with a
+    # ValueError; a zip entry longer than its header says fails with BadZipFile; a
+    # workbook without a worksheet or a shared string that is not there, IndexError.
     except (
         InvalidFileException,
+        expat.ExpatError,
         zipfile.BadZipFile,
         KeyError,
+        IndexError,
         ValueError,
         TypeError,
         OSError,
         SyntaxError,
     ):
-        raise FileRejected(
-            "Excel ファイル（.xlsx）として読めません。ファイルが壊れていないか確かめてください。"
-        ) from None
-    ws = values.worksheets[0]
-    wf = formulas.worksheets[0]
-    if ws.max_row < 1 or ws.max_column < 1:
-        raise FileRejected("ファイルが空です。")
-    if ws.max_row - 1 > MAX_ROWS:
-        raise FileRejected(
-            f"行が多すぎます（{ws.max_row - 1}行）。{MAX_ROWS}行までにしてください。"
-        )
-    header_cells = [ws.cell(row=1, column=c).value for c in range(1, ws.max_column + 1)]
+        raise FileRejected(UNREADABLE_XLSX) from None
+    header_cells = list(values[0]) if values else []
     positions = _check_headers(header_cells, filename)
     letters = {h: get_column_letter(i + 1) for h, i in positions.items()}
 
     problems: list[str] = []
-    for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+    for merged_range in sorted(merged, key=lambda r: (r.min_row, r.min_col)):
         problems.append(
-            f"{merged.coord} のセルが結合されています。結合を解除してから取り込んでください。"
+            f"{merged_range.coord} のセルが結合されています。結合を解除してから取り込んでください。"
         )
-    read_columns = {i + 1 for i in positions.values()}
-    for dimension in ws.column_dimensions.values():
-        if dimension.hidden:
-            start = dimension.min or 0
-            end = dimension.max or start
-            for column in range(start, end + 1):
-                if column in read_columns:
-                    problems.append(
-                        f"{get_column_letter(column)}列が非表示になっています。再表示して内容を確かめてから取り込んでください。"
-                    )
+    read_columns = sorted(i + 1 for i in positions.values())
+    for start, end in sheet.hidden_columns:
+        for column in read_columns:
+            if start <= column <= end:
+                problems.append(
+                    f"{get_column_letter(column)}列が非表示になっています。再表示して内容を確かめてから取り込んでください。"
+                )
     rows: list[tuple[int, dict]] = []
-    for r in range(2, ws.max_row + 1):
-        raw = {h: ws.cell(row=r, column=i + 1).value for h, i in positions.items()}
+    for r, row_values in enumerate(values[1:], start=2):
+        width = len(row_values)
+        raw = {h: row_values[i] if i < width else None for h, i in positions.items()}
         if _is_empty(raw):
             continue
-        if ws.row_dimensions[r].hidden:
+        if r in sheet.hidden_rows:
             problems.append(
                 f"{r}行目が非表示になっています。再表示して内容を確かめてから取り込んでください。"
             )
-        for h, i in positions.items():
-            cell = wf.cell(row=r, column=i + 1)
-            if cell.data_type == "f" and raw[h] is None:
-                problems.append(
-                    f"{r}行目・{letters[h]}列「{h}」: 数式の計算結果が保存されていません。"
-                    "Excel で開いて保存し直すか、値を直接入力してください。"
-                )
+        if sheet.formulas:
+            for h, i in positions.items():
+                if raw[h] is None and (r, i + 1) in sheet.formulas:
+                    problems.append(
+                        f"{r}行目・{letters[h]}列「{h}」: 数式の計算結果が保存されていません。"
+                        "Excel で開いて保存し直すか、値を直接入力してください。"
+                    )
         rows.append((r, raw))
     if problems:
         raise FileRejected(*problems)
@@ -395,26 +423,135 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
     return Table(filename=filename, headers=list(positions), rows=rows, letters=letters)
 
 
-def _count_cells(archive: zipfile.ZipFile) -> None:
-    """Refuse sheets with more rows or cells than a return can have, before openpyxl reads them."""
-    for info in archive.infolist():
-        name = info.filename
-        if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"):
-            continue
-        rows = cells = 0
-        with archive.open(info) as part:
-            for _event, element in iterparse(part):
-                tag = element.tag.rsplit("}", 1)[-1]
-                if tag in ("c", "si"):
-                    cells += 1
-                    element.clear()
-                elif tag == "row":
-                    rows += 1
-                    element.clear()
-                if rows > MAX_ROWS + 1:
-                    raise FileRejected(f"行が多すぎます。{MAX_ROWS}行までにしてください。")
-                if cells > MAX_CELLS:
-                    raise FileRejected("ファイルの中身が大きすぎます。行や列を減らしてください。")
+@dataclass
+class _Sheet:
+    """What the reader checks in a part's XML besides the values."""
+
+    last_row: int = 0  # the number of the last row that has a cell
+    merged: list[str] = field(default_factory=list)  # "G2:G3"
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # (first, last)
+    hidden_rows: set[int] = field(default_factory=set)
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column)
+
+
+class _Scanner:
+    """Sees each start tag of a part (``_scan_part``), builds no tree.
+
+    Refuses a part with more rows or cells than a return can have as soon as it gets
+    there; at the end, one with rows out of order or a cell outside its row (which
+    openpyxl's read-only mode would read differently from its normal mode).
+    """
+
+    def __init__(self):
+        self.sheet = _Sheet()
+        self.rows = self.cells = 0
+        self.row = 0  # the current row's number, as openpyxl numbers it
+        self.row_text = ""
+        self.anchor = None  # the last cell of the row with a reference ("B5") …
+        self.after_anchor = 0  # … and how many cells without one came after it
+        self.names: dict[str, str] = {}
+        self.broken = False  # refused at the end: the size limits are told first
+
+    def start(self, tag, attrib):
+        name = self.names.get(tag)
+        if name is None:
+            name = self.names[tag] = tag.rpartition("}")[2]
+        if name == "c":
+            self._count_cell()
+            self.sheet.last_row = self.row  # rows only go up (or the part is refused)
+            ref = attrib.get("r")
+            if ref is None:
+                self.after_anchor += 1
+                return
+            letters = ref[: -len(self.row_text)].replace("$", "")
+            if (
+                ref.endswith(self.row_text)
+                and 0 < len(letters) <= 3
+                and letters.isascii()
+                and letters.isalpha()
+            ):
+                self.anchor, self.after_anchor = letters, 0
+            else:
+                self.broken = True
+        elif name == "f":
+            first = 0 if self.anchor is None else column_index_from_string(self.anchor.upper())
+            self.sheet.formulas.add((self.row, first + self.after_anchor))
+        elif name == "row":
+            self.rows += 1
+            if self.rows > MAX_ROWS + 1:
+                raise FileRejected(f"行が多すぎます。{MAX_ROWS}行までにしてください。")
+            number = _row_number(attrib.get("r"), self.row)
+            if number <= self.row:
+                self.broken = True
+            self.row, self.row_text = number, str(number)
+            self.anchor, self.after_anchor = None, 0
+            if _true(attrib.get("hidden")):
+                self.sheet.hidden_rows.add(number)
+        elif name == "si":
+            self._count_cell()
+        elif name == "mergeCell":
+            self._count_cell()
+            self.sheet.merged.append(attrib.get("ref", ""))
+        elif name == "col":
+            self._count_cell()
+            if _true(attrib.get("hidden")):
+                first = int(attrib.get("min") or 0)
+                self.sheet.hidden_columns.append((first, int(attrib.get("max") or 0) or first))
+
+    def _count_cell(self):
+        self.cells += 1
+        if self.cells > MAX_CELLS:
+            raise FileRejected("ファイルの中身が大きすぎます。行や列を減らしてください。")
+
+    def close(self) -> _Sheet:
+        if self.broken:
+            raise ValueError("rows out of order, or a cell outside its row")
+        return self.sheet
+
+
+def _row_number(text: str | None, previous: int) -> int:
+    """A row's number as openpyxl reads it: "5" or "5.0"; the next one when it has none."""
+    if text is None:
+        return previous + 1
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if not number.is_integer():
+            raise
+        return int(number)
+
+
+def _true(text: str | None) -> bool:
+    """An XML boolean attribute as openpyxl reads it (hidden="1", "true")."""
+    return bool(text) and text not in ("false", "f", "0")
+
+
+def _scan_parts(archive: zipfile.ZipFile) -> dict[str, _Sheet]:
+    """Every XML part, scanned before openpyxl reads any (zip bombs are refused here)."""
+    return {
+        info.filename: _scan_part(archive, info.filename)
+        for info in archive.infolist()
+        if info.filename.endswith(".xml")
+    }
+
+
+def _scan_part(archive: zipfile.ZipFile, name: str) -> _Sheet:
+    """One part through expat, refusing entities as defusedxml does (openpyxl's own
+    parser): no entity declaration (a billion laughs), no external entity."""
+    scanner = _Scanner()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = scanner.start
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_entity
+    with archive.open(name) as part:
+        parser.ParseFile(part)
+    return scanner.close()
+
+
+def _refuse_entity(*args):
+    raise ValueError("entities are not allowed in a spreadsheet")
 
 
 def _read_csv(data: bytes, filename: str) -> Table:
