@@ -106,6 +106,22 @@ class Line:
     last_year_approved: bool = True
     plan_kyen: int | None = None
 
+    def __post_init__(self):
+        self.attach(self.figure)
+
+    def attach(self, figure: CostShare | KPIActual | None) -> None:
+        """Make ``figure`` this line's (None: nothing saved yet), with its program or KPI
+        and its town taken from the line: reading them (permissions do, for every
+        figure) then costs no query per figure."""
+        if figure is not None:
+            if self.kpi is None and figure.program_id == self.program.pk:
+                figure.program = self.program
+            if self.kpi is not None and figure.kpi_id == self.kpi.pk:
+                figure.kpi = self.kpi
+            if figure.municipality_id == (self.municipality and self.municipality.pk):
+                figure.municipality = self.municipality
+        self.figure = figure
+
     @property
     def is_share(self) -> bool:
         return self.kpi is None
