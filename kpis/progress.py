@@ -398,13 +398,14 @@ def public_kpis(queryset):
     )
 
 
-def load_public_actuals(kpis, towns: dict | None = None) -> dict:
+def load_public_actuals(kpis, towns: dict | None = None, participants: dict | None = None) -> dict:
     """Set ``kpi.published`` (PublicActual rows) on each KPI; return each program's participants.
 
     Three queries whatever the number of KPIs: the approved actuals (only
     ``KPIActual.objects.published()``), the programs' participant links and the
     municipalities these name (none when ``towns``, the page's municipalities by primary
-    key, has them all). Actuals come by fiscal year, then by municipality as on the
+    key, has them all; no link query when ``participants``, each program's participating
+    municipalities, is given: the program page knows them). Actuals come by fiscal year, then by municipality as on the
     pages (``sort_order``, then code; the area's own value first); participants sorted
     the same way.
     """
@@ -424,11 +425,17 @@ def load_public_actuals(kpis, towns: dict | None = None) -> dict:
             "kpi_id", "fiscal_year", "municipality_id", "approved_value", "approved_at"
         )
     ]
-    links = list(
-        Program.participants.through.objects.filter(
-            program_id__in={kpi.program_id for kpi in kpis}
-        ).values_list("program_id", "municipality_id")
-    )
+    if participants is None:
+        links = list(
+            Program.participants.through.objects.filter(
+                program_id__in={kpi.program_id for kpi in kpis}
+            ).values_list("program_id", "municipality_id")
+        )
+    else:
+        links = [
+            (pk, m.pk) for pk, towns_of_program in participants.items() for m in towns_of_program
+        ]
+        towns = {**(towns or {}), **{m.pk: m for ms in participants.values() for m in ms}}
     wanted = {m for _, m in links} | {a.municipality_id for a in actuals if a.municipality_id}
     towns = dict(towns or {})
     if wanted - towns.keys():
@@ -440,7 +447,7 @@ def load_public_actuals(kpis, towns: dict | None = None) -> dict:
     actuals.sort(key=lambda a: (a.fiscal_year, place.get(a.municipality_id, (-1, ""))))
     for actual in actuals:
         by_kpi[actual.kpi_id].published.append(actual)
-    participants: dict[int, list] = {}
+    participants = {}
     for program_id, municipality_id in links:
         participants.setdefault(program_id, []).append(towns[municipality_id])
     for towns_of_program in participants.values():
@@ -448,15 +455,18 @@ def load_public_actuals(kpis, towns: dict | None = None) -> dict:
     return participants
 
 
-def attach_progress(kpis, levels=None, towns: dict | None = None) -> list:
+def attach_progress(
+    kpis, levels=None, towns: dict | None = None, participants: dict | None = None
+) -> list:
     """Set ``kpi.progress`` (a KPIProgress) on KPIs fetched with ``public_kpis()``.
 
-    ``levels``: the grade levels, when the page has them already; ``towns``: the
-    page's municipalities by primary key (see ``load_public_actuals()``).
+    ``levels``: the grade levels, when the page has them already; ``towns`` and
+    ``participants``: what the page knows of the municipalities (see
+    ``load_public_actuals()``).
     """
     levels = grade_levels() if levels is None else levels
     kpis = list(kpis)
-    participants = load_public_actuals(kpis, towns)
+    participants = load_public_actuals(kpis, towns, participants)
     for kpi in kpis:
         kpi.progress = judge_kpi(kpi, kpi.published, levels, participants.get(kpi.program_id, []))
     return kpis

@@ -56,16 +56,14 @@ class KPIFilterForm(forms.Form):
     town = forms.ChoiceField(label=gettext_lazy("市町村（参加する事業）"), required=False)
     grade = forms.ChoiceField(label=gettext_lazy("評価"), required=False)
 
-    def __init__(self, *args, vision: Vision, levels, **kwargs):
+    def __init__(self, *args, vision: Vision, levels, towns, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("すべて"))]
         self.fields["field"].choices = everything + [
             (f.pk, f"{f.number}. {local_name(f)}")
             for f in PolicyField.objects.filter(vision=vision).order_by("number")
         ]
-        self.fields["town"].choices = everything + [
-            (m.code, local_name(m)) for m in vision.municipalities.order_by("sort_order")
-        ]
+        self.fields["town"].choices = everything + [(m.code, local_name(m)) for m in towns]
         self.fields["grade"].choices = everything + [
             (b["key"], b["label"]) for b in result_buckets(levels)
         ]
@@ -78,7 +76,10 @@ class KPIListView(TemplateView):
     def get(self, request, *args, **kwargs):
         self.vision = _current_vision()
         self.levels = grade_levels()
-        self.form = KPIFilterForm(request.GET or None, vision=self.vision, levels=self.levels)
+        self.towns = list(self.vision.municipalities.order_by("sort_order"))
+        self.form = KPIFilterForm(
+            request.GET or None, vision=self.vision, levels=self.levels, towns=self.towns
+        )
         export_format = request.GET.get("_export")
         if export_format in self.export_formats:
             exporter = BOMTableExport(
@@ -97,7 +98,9 @@ class KPIListView(TemplateView):
             queryset = queryset.filter(program__item__category__policy_field_id=filters["field"])
         if filters.get("town"):
             queryset = queryset.filter(program__participants__code=filters["town"]).distinct()
-        kpis = attach_progress(public_kpis(queryset), self.levels)
+        kpis = attach_progress(
+            public_kpis(queryset), self.levels, towns={m.pk: m for m in self.towns}
+        )
         if filters.get("grade"):
             kpis = [k for k in kpis if bucket_of(k) == filters["grade"]]
         return kpis

@@ -1,6 +1,6 @@
 """Public program pages: content, participants, schedule, cost shares and KPIs."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -190,15 +190,15 @@ def detail(request, pk: int):
         CostShare.objects.published().filter(program=program), town_by_pk, "municipality"
     )
     levels = grade_levels()
-    kpis = list(
-        KPI.objects.filter(program=program).prefetch_related(
-            Prefetch("target_history", queryset=KPITarget.objects.select_related("revision"))
-        )
-    )
+    kpis = with_towns(KPI.objects.filter(program=program), town_by_pk, "reporter")
     for kpi in kpis:
         kpi.program = program  # the page's own program, with everything it shows
-    with_towns(kpis, town_by_pk, "reporter")
-    attach_progress(kpis, levels, town_by_pk)
+    # Target histories exist only for KPIs whose target a revision changed.
+    prefetch_related_objects(
+        [kpi for kpi in kpis if kpi.target_effective_from is not None],
+        Prefetch("target_history", queryset=KPITarget.objects.select_related("revision")),
+    )
+    attach_progress(kpis, levels, town_by_pk, {program.pk: participants})
     for kpi in kpis:
         kpi.target_changes = target_periods(kpi)
         kpi.path_rows, kpi.path_chart = kpi_path(kpi)
