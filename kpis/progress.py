@@ -403,11 +403,11 @@ def load_public_actuals(kpis, towns: dict | None = None, participants: dict | No
 
     Three queries whatever the number of KPIs: the approved actuals (only
     ``KPIActual.objects.published()``), the programs' participant links and the
-    municipalities these name (none when ``towns``, the page's municipalities by primary
-    key, has them all; no link query when ``participants``, each program's participating
-    municipalities, is given: the program page knows them). Actuals come by fiscal year, then by municipality as on the
-    pages (``sort_order``, then code; the area's own value first); participants sorted
-    the same way.
+    municipalities these name. No municipality query when ``towns`` (the page's
+    municipalities by primary key) has them all; no link query when ``participants``
+    (each program's participating municipalities) is given, as the program page does.
+    Actuals come by fiscal year, then by municipality as on the pages (``sort_order``,
+    then code; the area's own value first); participants sorted the same way.
     """
     from kpis.models import KPIActual
     from municipalities.models import Municipality
@@ -447,12 +447,12 @@ def load_public_actuals(kpis, towns: dict | None = None, participants: dict | No
     actuals.sort(key=lambda a: (a.fiscal_year, place.get(a.municipality_id, (-1, ""))))
     for actual in actuals:
         by_kpi[actual.kpi_id].published.append(actual)
-    participants = {}
+    by_program: dict[int, list] = {}
     for program_id, municipality_id in links:
-        participants.setdefault(program_id, []).append(towns[municipality_id])
-    for towns_of_program in participants.values():
+        by_program.setdefault(program_id, []).append(towns[municipality_id])
+    for towns_of_program in by_program.values():
         towns_of_program.sort(key=lambda m: place[m.pk])
-    return participants
+    return by_program
 
 
 def attach_progress(
