@@ -382,7 +382,9 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         SyntaxError,
     ):
         raise FileRejected(UNREADABLE_XLSX) from None
-    header_cells = list(values[0]) if values else []
+    if not any(value not in (None, "") for row in values for value in row):
+        raise FileRejected("ファイルが空です。1枚目のシートに何も入力されていません。")
+    header_cells = list(values[0])
     positions = _check_headers(header_cells, filename)
     letters = {h: get_column_letter(i + 1) for h, i in positions.items()}
 

@@ -376,6 +376,15 @@ def test_an_empty_file_is_refused(officer):
     assert_refused(officer, SimpleUploadedFile("return.xlsx", b""), "ファイルが空です")
 
 
+def test_a_workbook_with_an_empty_sheet_is_refused_as_empty(officer):
+    from openpyxl import Workbook
+
+    stream = io.BytesIO()
+    Workbook().save(stream)
+    upload = SimpleUploadedFile("return.xlsx", stream.getvalue())
+    assert_refused(officer, upload, "1枚目のシートに何も入力されていません")
+
+
 def test_a_file_with_only_the_header_is_refused(officer):
     wb = template(officer)
     wb.worksheets[0].delete_rows(2, 100)
