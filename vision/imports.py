@@ -32,7 +32,6 @@ from xml.parsers import expat
 
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -41,6 +40,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from kpis.models import KPI
 from municipalities.models import Municipality
 from programs.models import Program
+from vision import xlsx_export
 from vision.japanese import NumberFormatError, fiscal_year_era, fiscal_year_label
 from vision.returns import (
     ERROR,
@@ -136,13 +136,6 @@ def _plain(value):
     return value
 
 
-def _cell_text(value):
-    """Text as a cell can hold it: without the control characters XML forbids."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def template_row(line: Line, annual_return: AnnualReturn) -> list:
     figure = line.figure
     kpi = line.kpi
@@ -176,11 +169,11 @@ def build_template(annual_return: AnnualReturn) -> bytes:
     ws.title = SHEET_TITLE
     ws.append(HEADERS)
     for line in annual_return.lines:
-        ws.append([_cell_text(value) for value in template_row(line, annual_return)])
+        ws.append([xlsx_export.clean(value) for value in template_row(line, annual_return)])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
-            if cell.data_type == "f":  # a comment or name that starts with "=" stays text
-                cell.data_type = "s"
+            if isinstance(cell.value, str):  # "=1+1" or "#N/A" typed in a comment stays text
+                xlsx_export.put(cell, cell.value)
     first_row = []
     for index, (header, width, editable) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)

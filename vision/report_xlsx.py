@@ -24,6 +24,7 @@ from kpis.progress import round1
 from vision.japanese import fiscal_year_short
 from vision.reports import KIND_LABELS, KINDS, ProgressReport
 from vision.returns import STATE_LABELS
+from vision.xlsx_export import put
 
 FONT_NAME = "游ゴシック"
 KYEN_FORMAT = "#,##0"
@@ -263,19 +264,22 @@ def _field_sheet(ws: Worksheet, report: ProgressReport, section) -> None:
 
 
 def _title(ws: Worksheet, report: ProgressReport, subtitle: str) -> None:
-    ws.cell(row=1, column=1, value=f"{report.title}（{subtitle}）").font = TITLE
     as_of = "−" if report.as_of is None else _date(report.as_of)
-    ws.cell(
-        row=2,
-        column=1,
-        value=f"承認済みの数値のみ（最終承認 {as_of}）　作成 {_date(report.generated_at)}",
-    ).font = FONT
-    ws.cell(row=3, column=1, value=report.note).font = FONT
+    lines = [
+        (f"{report.title}（{subtitle}）", TITLE),
+        (f"承認済みの数値のみ（最終承認 {as_of}）　作成 {_date(report.generated_at)}", FONT),
+        (report.note, FONT),
+    ]
+    for row, (text, font) in enumerate(lines, start=1):
+        cell = ws.cell(row=row, column=1)
+        put(cell, text)
+        cell.font = font
 
 
 def _header(ws: Worksheet, row: int, values: list[str]) -> None:
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = ws.cell(row=row, column=col)
+        put(cell, value)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -286,7 +290,8 @@ def _header(ws: Worksheet, row: int, values: list[str]) -> None:
 def _data_row(ws, row, values, *, formats=None, total=False) -> None:
     formats = formats or {}
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = ws.cell(row=row, column=col)
+        put(cell, value)  # names and notes typed by people stay text
         cell.font = BOLD if total else FONT
         cell.border = BORDER
         cell.alignment = WRAP

@@ -53,15 +53,26 @@ def dataset_to_xlsx(dataset) -> bytes:
     return stream.getvalue()
 
 
+def clean(value):
+    """A text without the control characters XML cannot hold (openpyxl refuses them);
+    anything else as it is."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def put(cell, value) -> None:
-    """Write one value: a number as a number, a text always as text."""
+    """Write one value: a number as a number, a text always as text.
+
+    Every .xlsx the app writes (the admin export, the KPI list, the officers' template,
+    the progress report) writes its cells through here."""
     if not isinstance(value, str):
         try:
             cell.value = value
             return
         except ValueError:  # a type openpyxl does not know (a lazy translation…): its text
             value = str(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
+    text = clean(value)
     cell.value = text
     cell.data_type = "s"  # never a formula ("=…") or an error value ("#N/A")
     if text.startswith(FORMULA_STARTS):

@@ -40,14 +40,15 @@ def cell(client, header):
     raise AssertionError("row not found")
 
 
+@pytest.mark.parametrize("text", [FORMULA, "#N/A", "+1"])
 @pytest.mark.parametrize(
     ("field", "header"), [("comment", "コメント"), ("return_reason", "差戻しの理由")]
 )
-def test_text_that_starts_like_a_formula_stays_text(officer, figure, field, header):
-    setattr(figure, field, FORMULA)
+def test_text_that_starts_like_a_formula_stays_text(officer, figure, field, header, text):
+    setattr(figure, field, text)
     figure.save()
     written = cell(officer, header)
-    assert written.data_type == "s" and written.value == FORMULA
+    assert written.data_type == "s" and written.value == text
 
 
 def test_a_control_character_kept_in_a_comment_does_not_break_the_download(officer, figure):

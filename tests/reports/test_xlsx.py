@@ -80,3 +80,14 @@ def test_the_summary_counts_grades_per_field(workbook):
     first = next(r for r in summary.iter_rows(values_only=True) if r[0] == "1. 分野")
     counts = dict(zip(header, first, strict=False))
     assert (counts["◎ 目標達成"], counts["× 遅れ"], counts["計"]) == (1, 1, 2)
+
+
+@pytest.mark.parametrize("name", ["=1+1", "#N/A", '=HYPERLINK("http://example.invalid/","x")'])
+def test_a_kpi_name_that_looks_like_a_formula_stays_text(made_up_year, name):
+    kpi = made_up_year["meetings"]
+    kpi.name = name
+    kpi.save()
+    report = build_report(vision=made_up_year["vision"], fiscal_year=YEAR)
+    sheet = load_workbook(io.BytesIO(render_xlsx(report)))["1. 分野"]
+    cell = find(sheet, "成果指標", name)["市町村・指標・事業項目"]
+    assert (cell.value, cell.data_type) == (name, "s")
