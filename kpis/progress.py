@@ -410,7 +410,7 @@ def load_public_actuals(kpis, towns: dict | None = None, participants: dict | No
     then code; the area's own value first); participants sorted the same way.
     """
     from kpis.models import KPIActual
-    from municipalities.models import Municipality
+    from municipalities.towns import with_missing
     from programs.models import Program
 
     by_kpi = {kpi.pk: kpi for kpi in kpis}
@@ -436,10 +436,7 @@ def load_public_actuals(kpis, towns: dict | None = None, participants: dict | No
             (pk, m.pk) for pk, towns_of_program in participants.items() for m in towns_of_program
         ]
         towns = {**(towns or {}), **{m.pk: m for ms in participants.values() for m in ms}}
-    wanted = {m for _, m in links} | {a.municipality_id for a in actuals if a.municipality_id}
-    towns = dict(towns or {})
-    if wanted - towns.keys():
-        towns.update(Municipality.objects.in_bulk(wanted - towns.keys()))
+    towns = with_missing(towns, {m for _, m in links} | {a.municipality_id for a in actuals})
     place = {pk: (m.sort_order, m.code) for pk, m in towns.items()}
     for actual in actuals:
         if actual.municipality_id is not None:
