@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from kpis.models import KPI
 from kpis.progress import attach_progress, grade_levels, public_kpis
 from programs.models import CostShare, Program
-from programs.views import column_label, share_columns
+from programs.views import column_label, share_matrix
 from vision import charts
 from vision.models import ItemParty, PopulationFigure
 from vision.templatetags.dashboard import local_name
@@ -51,20 +51,8 @@ def detail(request, code: str):
         .filter(municipality=town, program__item__category__policy_field__vision=vision)
         .select_related("program__item")
     )
-    columns = share_columns(shares)
-    at = {(s.program_id, s.fiscal_year, s.kind): s for s in shares}
     share_programs = sorted({s.program for s in shares}, key=lambda p: (p.item.number, p.number))
-    share_rows = []
-    for program in share_programs:
-        cells = []
-        for year, kind in columns:
-            share = at.get((program.pk, year, kind))
-            cells.append(share.approved_amount_kyen if share else None)
-        share_rows.append((program, cells))
-    sums = []
-    for i in range(len(columns)):
-        values = [cells[i] for _p, cells in share_rows if cells[i] is not None]
-        sums.append(sum(values) if values else None)
+    columns, share_rows, sums = share_matrix(shares, share_programs, lambda s: s.program_id)
     share_table = charts.Table(
         caption=_("{town}の事業別負担額（千円）").format(town=local_name(town)),
         columns=[_("連携事業")] + [column_label(c) for c in columns],

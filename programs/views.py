@@ -40,23 +40,32 @@ def column_label(column) -> str:
     return f"{fy_short(year)} {kind_label(kind)}"
 
 
-def cost_share_block(program, shares, stated_totals, municipalities):
-    """The cost-share table (千円) and its chart; only approved amounts are passed in."""
+def share_matrix(shares, rows, row_of) -> tuple[list, list, list]:
+    """Approved amounts (千円) per row and (fiscal year, kind) column, with column sums.
+
+    ``row_of(share)`` is the primary key of the share's row among ``rows``. A cell with
+    no approved share is None, and so is the sum of a column without a value: blank,
+    never 0. Returns (columns, [(row, cells)], sums).
+    """
     columns = share_columns(shares)
-    at = {(s.municipality_id, s.fiscal_year, s.kind): s for s in shares}
-    involved = {s.municipality_id for s in shares}
-    rows = [m for m in municipalities if m.pk in involved]
+    at = {(row_of(s), s.fiscal_year, s.kind): s for s in shares}
     body = []
-    for m in rows:
-        cells = []
-        for year, kind in columns:
-            share = at.get((m.pk, year, kind))
-            cells.append(share.approved_amount_kyen if share else None)
-        body.append((m, cells))
+    for row in rows:
+        shares_of_row = [at.get((row.pk, year, kind)) for year, kind in columns]
+        body.append((row, [None if s is None else s.approved_amount_kyen for s in shares_of_row]))
     sums = []
     for i in range(len(columns)):
-        values = [cells[i] for _m, cells in body if cells[i] is not None]
+        values = [cells[i] for _row, cells in body if cells[i] is not None]
         sums.append(sum(values) if values else None)
+    return columns, body, sums
+
+
+def cost_share_block(program, shares, stated_totals, municipalities):
+    """The cost-share table (千円) and its chart; only approved amounts are passed in."""
+    involved = {s.municipality_id for s in shares}
+    columns, body, sums = share_matrix(
+        shares, [m for m in municipalities if m.pk in involved], lambda s: s.municipality_id
+    )
     stated = {t.fiscal_year: t.amount_kyen for t in stated_totals}
     stated_row = [
         stated.get(year) if kind == CostShare.Kind.PLAN else None for year, kind in columns
