@@ -5,24 +5,44 @@
 #   make serve  gunicorn, DEBUG off, hashed and compressed static files (PORT=… as above)
 # and the benchmark (not part of make test; needs wrk: apt-get install wrk):
 #   make bench  the public pages under load at 1× and 100× data → bench/RESULTS.md
+# Installs come from requirements.lock (every package pinned, with its hashes);
+# pyproject.toml keeps the ranges. After changing a range, or to take newer releases:
+#   make lock   resolve pyproject.toml (all extras) again with pip-tools → requirements.lock
 
 PORT ?= 8000
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# pip-tools lives in a venv of its own, so .venv holds exactly what the lock lists.
+PIP_TOOLS := .make/pip-tools
 
-.PHONY: run test test-sqlite test-postgres lint security setup demo-data serve bench clean
+.PHONY: run test test-sqlite test-postgres lint security setup demo-data serve bench lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip setuptools
-	$(PY) -m pip install --quiet -e '.[test]'
+# The lock pins every package, pip and setuptools included (a new venv's setuptools is
+# old enough for pip-audit to flag it). The project itself goes in editable, without
+# dependencies and built with the locked setuptools, so nothing comes in unpinned.
+$(STAMP): $(LOCK) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+$(PIP_TOOLS)/bin/pip-compile:
+	$(PYTHON) -m venv $(PIP_TOOLS)
+	$(PIP_TOOLS)/bin/pip install --quiet pip-tools
+
+# Locked: the dependencies, every extra (each is a set of development tools: test, …)
+# and the build backend. No index URL is written: each machine's pip configuration applies.
+lock: $(PIP_TOOLS)/bin/pip-compile
+	$(PIP_TOOLS)/bin/pip-compile --quiet --upgrade --all-extras --all-build-deps \
+		--strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 demo-data: setup
 	$(PY) manage.py migrate --noinput
@@ -66,6 +86,7 @@ bench: setup .make/secret_key
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --cache-dir .make/import-linter
 	$(PY) manage.py makemigrations --check --dry-run
 
 # bandit on the code that is deployed, pip-audit on the installed packages

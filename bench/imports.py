@@ -8,14 +8,14 @@ A made-up vision where one town takes part in 5,000 programs owes 10,000
 figures (budget and settlement) for one fiscal year. The town's officer
 downloads the return's template, fills in every value, and imports it through
 the real screens (Django's test client, no network): the upload with its preview
-page (``vision.imports`` checks the file's structure in one streaming pass over its
+page (``returns.imports`` checks the file's structure in one streaming pass over its
 XML and reads the values once with openpyxl's read-only mode; the preview is kept
 in the session and shown row by row), then the confirmation
-(``vision.services.save_entries`` saves all 10,000 drafts in one transaction, in
+(``returns.services.save_entries`` saves all 10,000 drafts in one transaction, in
 bulk). Baseline: ``openpyxl.load_workbook`` of the same bytes (normal mode, saved
 results of formulas) and reading every cell value.
 
-``vision.imports`` refuses more than MAX_ROWS rows (5,000 when this was written):
+``returns.imports`` refuses more than MAX_ROWS rows (5,000 when this was written):
 the benchmark raises that limit in its own process only, and says so.
 """
 
@@ -35,12 +35,12 @@ YEAR = 2026
 def _setup_data():
     from django.contrib.auth.models import User
 
-    from bench.synthetic import _code
+    from bench.synthetic import municipality_code
     from municipalities.models import Municipality, Profile
     from programs.models import Program
     from vision.models import AgreementItem, Category, PolicyField, ReportingYear, Vision
 
-    town = Municipality.objects.create(code=_code(999), name="計測町", sort_order=1)
+    town = Municipality.objects.create(code=municipality_code(999), name="計測町", sort_order=1)
     vision = Vision.objects.create(
         slug="bench-import",
         area_name="計測圏",
@@ -69,7 +69,7 @@ def _filled(template: bytes) -> bytes:
     """The template with a value typed into every row (as an officer would)."""
     from openpyxl import load_workbook
 
-    from vision import imports
+    from returns import imports
 
     wb = load_workbook(io.BytesIO(template))
     ws = wb[imports.SHEET_TITLE] if imports.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
@@ -102,7 +102,7 @@ def run() -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from vision import imports
+    from returns import imports
 
     limit = imports.MAX_ROWS
     raised = limit < ROWS
@@ -163,7 +163,7 @@ def run() -> dict:
 def main():
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vision.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.core.management import call_command
 

@@ -78,7 +78,7 @@ def _stamp() -> str:
 
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ENV"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "vision.settings", "DEBUG": "false"})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"})
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -301,8 +301,8 @@ def progress_report() -> dict:
     """Time the annual progress report (fiscal year 2026) at 1× and 100×.
 
     For each scale, in a fresh process on that scale's database: the content
-    (``vision.reports.build_report``), the Excel file (``vision.report_xlsx.render_xlsx``)
-    and the PDF (``vision.pdf.report_pdf``: the template, then WeasyPrint), each timed
+    (``reports.report.build_report``), the Excel file (``reports.report_xlsx.render_xlsx``)
+    and the PDF (``reports.pdf.report_pdf``: the template, then WeasyPrint), each timed
     on its own: the functions behind the admin's downloads, publishing and
     ``manage.py progress_report``. One run of each; the PDF's time includes
     WeasyPrint's first use of the fonts in that process, as a worker's first PDF does.
@@ -311,13 +311,13 @@ def progress_report() -> dict:
     """
     code = (
         "import json, os, time\n"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'vision.settings')\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\n"
         "import django\n"
         "django.setup()\n"
         "from vision.models import Vision\n"
-        "from vision.pdf import report_pdf\n"
-        "from vision.report_xlsx import render_xlsx\n"
-        "from vision.reports import build_report\n"
+        "from reports.pdf import report_pdf\n"
+        "from reports.report_xlsx import render_xlsx\n"
+        "from reports.report import build_report\n"
         "vision = Vision.objects.current()\n"
         "seconds = {}\n"
         "start = time.perf_counter()\n"
@@ -470,7 +470,7 @@ def table(summary, servers, imports, report, info, settings) -> str:
             f"- file: {imports['rows']:,} rows, {imports['file_bytes'] / 1024:.0f} KB; "
             f"saved {imports['saved']:,} drafts"
             + (
-                f" (vision/imports.py allows {imports['max_rows_in_code']:,} rows: raised "
+                f" (returns/imports.py allows {imports['max_rows_in_code']:,} rows: raised "
                 "in the benchmark process only)"
                 if imports["max_rows_raised_for_bench"]
                 else ""

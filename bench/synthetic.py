@@ -27,7 +27,7 @@ YEARS = range(2025, 2031)
 MAX_SCALE = 999  # the made-up municipality codes have room for 999 areas
 
 
-def _code(n: int) -> str:
+def municipality_code(n: int) -> str:
     from municipalities.validators import check_digit
 
     prefix = f"{90000 + n:05d}"
@@ -36,9 +36,9 @@ def _code(n: int) -> str:
 
 def figures_for(vision, rng, now) -> tuple[int, int]:
     """Six fiscal years of approved budget/settlement shares and KPI actuals."""
+    from core.models import FigureStatus
     from kpis.models import KPI, KPIActual
     from programs.models import CostShare, Program
-    from vision.models import FigureStatus
 
     shares, actuals = [], []
     programs = Program.objects.filter(item__category__policy_field__vision=vision).prefetch_related(
@@ -170,7 +170,7 @@ class _Source:
         towns = []
         for i, m in enumerate(self.municipalities):
             copy = _clone(m)
-            copy.code = _code(area * 10 + i)
+            copy.code = municipality_code(area * 10 + i)
             copy.name = f"{m.name}{area:03d}"
             copy.name_en = f"{m.name_en} {area:03d}" if m.name_en else ""
             towns.append(copy)
@@ -254,7 +254,7 @@ def add_areas(source: "_Source | None", areas, *, seed: int) -> dict:
     Each area's figures come from its own seeded generator, so area 42 is the
     same whichever areas are made with it.
     """
-    from vision.cache import bump_public_version_on_commit
+    from core.cache import bump_public_version_on_commit
 
     source = source or _Source(real_vision())
     now = timezone.now()
@@ -273,7 +273,9 @@ def add_areas(source: "_Source | None", areas, *, seed: int) -> dict:
 
 
 def _code_map(plan, area):
-    return {m["code"]: _code(area * 10 + i) for i, m in enumerate(plan["municipalities"])}
+    return {
+        m["code"]: municipality_code(area * 10 + i) for i, m in enumerate(plan["municipalities"])
+    }
 
 
 def _rewrite(obj, codes):
@@ -286,7 +288,7 @@ def _rewrite(obj, codes):
     return obj
 
 
-def _renamed(plan, area):
+def renamed(plan, area):
     codes = _code_map(plan, area)
     copy = _rewrite(plan, codes)
     copy["vision"] = {
@@ -301,7 +303,7 @@ def _renamed(plan, area):
     return copy
 
 
-def _renamed_statistics(statistics, plan, area):
+def renamed_statistics(statistics, plan, area):
     return _rewrite(statistics, _code_map(plan, area))
 
 
@@ -310,7 +312,7 @@ def main():
 
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vision.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=1)

@@ -7,7 +7,7 @@ is the one place to tune a server. See deploy/README.md.
 import os
 from pathlib import Path
 
-wsgi_app = "vision.wsgi:application"
+wsgi_app = "config.wsgi:application"
 
 # Loopback only: the reverse proxy (nginx) is what the network sees.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.models import KPI, GradeLevel, KPIActual
-from kpis.resources import KPIActualResource
-from vision.admin_access import FigureAdmin, ReferenceAdminMixin, SafeHistoryMixin
+from kpis.models import KPI, GradeLevel
+from municipalities.admin_access import ReferenceAdminMixin, SafeHistoryMixin
 
 
 @admin.register(KPI)
@@ -48,15 +47,3 @@ class GradeLevelAdmin(ReferenceAdminMixin, admin.ModelAdmin):
             },
         )
     ]
-
-
-@admin.register(KPIActual)
-class KPIActualAdmin(FigureAdmin):
-    resource_classes = [KPIActualResource]
-    value_field = "value"
-    approved_field = "approved_value"
-    identity_fields = ["kpi", "fiscal_year", "municipality"]
-    list_display = ["kpi", "fiscal_year", "municipality", "value", "status", "approved_value"]
-    list_filter = ["status", "fiscal_year", "municipality"]
-    search_fields = ["kpi__name", "kpi__program__name"]
-    list_select_related = ["kpi__program", "municipality"]

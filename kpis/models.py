@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from vision.models import ReportedFigure
+from core.models import ReportedFigure
 
 
 class Direction(models.TextChoices):
@@ -211,7 +211,7 @@ class KPI(models.Model):
 class KPITarget(models.Model):
     """One period of a KPI's target: the target in force from a fiscal year on.
 
-    Written only by the plan revision services (``vision.revisions``): the first
+    Written only by the plan revision services (``revisions.services``): the first
     change of a KPI's target keeps the original target as the row with no start
     year, then adds the new target from its effective year. Rows are never
     changed afterwards, so a past year stays judged against the target of its time.

@@ -21,8 +21,8 @@ The rules (published in plain Japanese and English on /about/progress/):
   towns' approved components, and it exists only when every participating town has reported;
   until then the year is 「集計中」 and shows who has reported, never a partial sum.
 
-Everything here is pure (no database) except ``grade_levels()``, ``load_public_actuals()`` and
-``attach_progress()``. Only approved values (``approved_value`` of
+Everything here is pure (no database); the reads that feed it (the grade levels, the
+approved actuals) are in ``kpis.selectors``. Only approved values (``approved_value`` of
 ``KPIActual.objects.published()``) may ever be passed in.
 """
 
@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
+
+from kpis.models import Direction
 
 DEFAULT_MAINTAIN_TOLERANCE_PERCENT = Decimal("5")
 HUNDRED = Decimal("100")
@@ -228,8 +230,6 @@ def is_maintain(kpi, fiscal_year: int | None = None) -> bool:
     A plan revision can turn a maintain target (41 → 41) into an increase (41 → 45)
     from a later year: earlier years are still judged as maintain.
     """
-    from kpis.models import Direction
-
     if fiscal_year is None:
         target, direction = kpi.target, kpi.direction
     else:
@@ -340,130 +340,3 @@ def judge_kpi(kpi, actuals, levels, participants=()) -> KPIProgress:
         collecting=collecting,
         tolerance_percent=tolerance,
     )
-
-
-# --- database helpers -------------------------------------------------------------------
-
-
-def grade_levels() -> list:
-    """The secretariat's grade levels, in order; the documented defaults if none are set."""
-    from kpis.models import GradeLevel
-
-    levels = list(GradeLevel.objects.order_by("order"))
-    if levels:
-        return levels
-    return [
-        GradeLevel(
-            code=code, symbol=symbol, label=label, label_en=label_en, min_percent=minimum, order=o
-        )
-        for code, symbol, label, label_en, minimum, o in DEFAULT_GRADE_LEVELS
-    ]
-
-
-@dataclass(slots=True)
-class PublicActual:
-    """An approved KPI actual as the public pages see it: nothing but public columns.
-
-    Loaded by ``load_public_actuals()``; the working value, comments and return
-    reasons of a figure under review are never read, so they cannot reach a page.
-    """
-
-    kpi_id: int
-    fiscal_year: int
-    municipality_id: int | None
-    approved_value: Decimal | None
-    approved_at: datetime | None
-    municipality: object = None  # the Municipality, set when it has one
-
-
-# Long texts of the plan that no KPI page shows: not loaded with the KPIs.
-_UNUSED_TEXTS = (
-    "program__content",
-    "program__effect",
-    "program__cost_split",
-    "program__item__content",
-    "program__item__role_central",
-    "program__item__role_partner",
-)
-
-
-def public_kpis(queryset):
-    """KPIs with their program, item, category and policy field (one joined query).
-
-    Then ``attach_progress()`` loads their approved actuals and judges them; to judge
-    them some other way, call ``load_public_actuals()`` first.
-    """
-    return queryset.select_related("program__item__category__policy_field", "reporter").defer(
-        *_UNUSED_TEXTS
-    )
-
-
-def load_public_actuals(kpis, towns: dict | None = None, participants: dict | None = None) -> dict:
-    """Set ``kpi.published`` (PublicActual rows) on each KPI; return each program's participants.
-
-    Three queries whatever the number of KPIs: the approved actuals (only
-    ``KPIActual.objects.published()``), the programs' participant links and the
-    municipalities these name. No municipality query when ``towns`` (the page's
-    municipalities by primary key) has them all; no link query when ``participants``
-    (each program's participating municipalities) is given, as the program page does.
-    Actuals come by fiscal year, then by municipality as on the pages (``sort_order``,
-    then code; the area's own value first); participants sorted the same way.
-    """
-    from kpis.models import KPIActual
-    from municipalities.towns import with_missing
-    from programs.models import Program
-
-    by_kpi = {kpi.pk: kpi for kpi in kpis}
-    for kpi in kpis:
-        kpi.published = []
-    if not by_kpi:
-        return {}
-    rows = KPIActual.objects.published().filter(kpi_id__in=by_kpi).order_by()
-    actuals = [
-        PublicActual(*row)
-        for row in rows.values_list(
-            "kpi_id", "fiscal_year", "municipality_id", "approved_value", "approved_at"
-        )
-    ]
-    if participants is None:
-        links = list(
-            Program.participants.through.objects.filter(
-                program_id__in={kpi.program_id for kpi in kpis}
-            ).values_list("program_id", "municipality_id")
-        )
-    else:
-        links = [
-            (pk, m.pk) for pk, towns_of_program in participants.items() for m in towns_of_program
-        ]
-        towns = {**(towns or {}), **{m.pk: m for ms in participants.values() for m in ms}}
-    towns = with_missing(towns, {m for _, m in links} | {a.municipality_id for a in actuals})
-    place = {pk: (m.sort_order, m.code) for pk, m in towns.items()}
-    for actual in actuals:
-        if actual.municipality_id is not None:
-            actual.municipality = towns[actual.municipality_id]
-    actuals.sort(key=lambda a: (a.fiscal_year, place.get(a.municipality_id, (-1, ""))))
-    for actual in actuals:
-        by_kpi[actual.kpi_id].published.append(actual)
-    by_program: dict[int, list] = {}
-    for program_id, municipality_id in links:
-        by_program.setdefault(program_id, []).append(towns[municipality_id])
-    for towns_of_program in by_program.values():
-        towns_of_program.sort(key=lambda m: place[m.pk])
-    return by_program
-
-
-def attach_progress(
-    kpis, levels=None, towns: dict | None = None, participants: dict | None = None
-) -> list:
-    """Set ``kpi.progress`` (a KPIProgress) on KPIs fetched with ``public_kpis()``.
-
-    ``levels``: the grade levels, when the page has them already; ``towns`` and
-    ``participants``: what the page knows of the municipalities (see
-    ``load_public_actuals()``).
-    """
-    levels = grade_levels() if levels is None else levels
-    kpis = list(kpis)
-    participants = load_public_actuals(kpis, towns, participants)
-    for kpi in kpis:
-        kpi.progress = judge_kpi(kpi, kpi.published, levels, participants.get(kpi.program_id, []))
-    return kpis

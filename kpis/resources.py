@@ -1,13 +1,13 @@
 """django-import-export resource for exporting KPI actuals from the admin.
 
 Export only (see programs/resources.py): rows come from the admin's queryset,
-limited by ``municipalities.permissions.readable_figures``.
+limited by ``returns.permissions.readable_figures``.
 """
 
 from import_export import fields, resources, widgets
 
+from core.japanese import fiscal_year_era
 from kpis.models import KPIActual
-from vision.japanese import fiscal_year_era
 
 
 class KPIActualResource(resources.ModelResource):

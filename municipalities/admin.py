@@ -2,16 +2,16 @@
 
 The secretariat manages accounts here: each user's role (事務局 / 市町村担当者 /
 閲覧者) and, for an officer, their municipality. Access is decided by
-``municipalities.permissions`` (see vision/admin_access.py).
+``municipalities.roles`` (see municipalities/admin_access.py).
 """
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import User
 
-from municipalities import permissions
+from municipalities import roles
+from municipalities.admin_access import ReferenceAdminMixin
 from municipalities.models import Municipality, Profile
-from vision.admin_access import ReferenceAdminMixin
 
 # The admin is where officers and the secretariat start: name it for them.
 admin.site.site_header = "共生ビジョン 進捗管理（管理画面）"
@@ -35,13 +35,13 @@ class ProfileInline(admin.StackedInline):
     verbose_name_plural = "役割と担当する市町村"
 
     def has_view_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_add_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -73,23 +73,23 @@ class UserAdmin(BaseUserAdmin):
         return readonly
 
     def has_module_permission(self, request):
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_add_permission(self, request):
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
-        return permissions.can_manage(request.user)
+        return roles.can_manage(request.user)
 
 
 admin.site.unregister(User)

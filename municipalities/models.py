@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from municipalities.validators import validate_municipality_code
@@ -108,8 +109,6 @@ class Profile(models.Model):
         return f"{self.user.username}（{self.get_role_display()}）"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.role == self.Role.OFFICER and self.municipality_id is None:
             raise ValidationError(
                 {"municipality": "市町村担当者には担当する市町村を選んでください。"}

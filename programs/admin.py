@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from programs.models import CostShare, Program, ScheduleTask, StatedTotal, SubsidyScheme
-from programs.resources import CostShareResource
-from vision.admin_access import FigureAdmin, ReferenceAdminMixin, ReferenceInlineMixin
+from municipalities.admin_access import ReferenceAdminMixin, ReferenceInlineMixin
+from programs.models import Program, ScheduleTask, StatedTotal, SubsidyScheme
 
 
 class ScheduleTaskInline(ReferenceInlineMixin, admin.TabularInline):
@@ -27,23 +26,3 @@ class ProgramAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "content"]
     filter_horizontal = ["participants"]
     inlines = [ScheduleTaskInline, SubsidySchemeInline, StatedTotalInline]
-
-
-@admin.register(CostShare)
-class CostShareAdmin(FigureAdmin):
-    resource_classes = [CostShareResource]
-    value_field = "amount_kyen"
-    approved_field = "approved_amount_kyen"
-    identity_fields = ["program", "municipality", "fiscal_year", "kind"]
-    list_display = [
-        "program",
-        "municipality",
-        "fiscal_year",
-        "kind",
-        "amount_kyen",
-        "status",
-        "approved_amount_kyen",
-    ]
-    list_filter = ["kind", "fiscal_year", "status", "municipality"]
-    search_fields = ["program__name"]
-    list_select_related = ["program", "municipality"]

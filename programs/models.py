@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
-from vision.models import ReportedFigure
+from core.models import ReportedFigure
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -203,9 +204,11 @@ class CostShareQuerySet(models.QuerySet):
 
 class CostShare(ReportedFigure):
     class Kind(models.TextChoices):
-        PLAN = "plan", "事業費見込"
-        BUDGET = "budget", "予算"
-        SETTLEMENT = "settlement", "決算"
+        # gettext_noop: the labels stay plain strings (as in the migrations) and are
+        # translated where a page shows them (public.program_views.kind_label).
+        PLAN = "plan", gettext_noop("事業費見込")
+        BUDGET = "budget", gettext_noop("予算")
+        SETTLEMENT = "settlement", gettext_noop("決算")
 
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="cost_shares", verbose_name="連携事業"

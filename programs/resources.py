@@ -1,15 +1,15 @@
 """django-import-export resource for exporting cost shares from the admin.
 
 Export only: the rows are whatever the admin's queryset holds, which
-``municipalities.permissions.readable_figures`` has limited to the user. Figures
-are imported through the annual return's preview (vision.imports), which keeps
+``returns.permissions.readable_figures`` has limited to the user. Figures
+are imported through the annual return's preview (returns.imports), which keeps
 the workflow's checks (permissions, versions, locked years, plausibility).
 """
 
 from import_export import fields, resources, widgets
 
+from core.japanese import fiscal_year_era
 from programs.models import CostShare
-from vision.japanese import fiscal_year_era
 
 
 class CostShareResource(resources.ModelResource):

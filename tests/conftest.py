@@ -5,19 +5,18 @@ The vision document is loaded once per test session into the test database
 that is rolled back, so tests may change it freely.
 
 The cast: the secretariat, an officer of 金山町, an officer of 大蔵村, a reviewer
-and an anonymous resident (Django's test client without login).
+and an anonymous resident (Django's test client without login). Their codes and the
+programs tests pick out are in tests/constants.py; make_user is in tests/factories.py.
 """
 
 import pytest
 from django.contrib.auth.models import User
 
 from municipalities.models import Municipality, Profile
+from tests.constants import KANEYAMA, OKURA, SHINJO
+from tests.factories import make_user
 from vision.loader import load_vision, read_fixtures
 from vision.models import Vision
-
-KANEYAMA = "063614"
-OKURA = "063657"
-SHINJO = "062057"
 
 
 @pytest.fixture(scope="session")
@@ -45,15 +44,6 @@ def okura(db) -> Municipality:
 @pytest.fixture
 def shinjo(db) -> Municipality:
     return Municipality.objects.get(code=SHINJO)
-
-
-def make_user(username: str, role: str, municipality: Municipality | None = None) -> User:
-    user = User.objects.create_user(username=username, password="test-pass-123", is_staff=True)
-    if role == Profile.Role.SECRETARIAT:
-        user.is_superuser = True
-        user.save()
-    Profile.objects.create(user=user, role=role, municipality=municipality)
-    return user
 
 
 @pytest.fixture

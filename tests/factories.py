@@ -1,15 +1,29 @@
 """Small factories for made-up cases. Each builds a separate vision so a test
-never depends on, or disturbs, the document's own data."""
+never depends on, or disturbs, the document's own data; make_user makes a user
+with a role, as tests/conftest.py's cast and some tests need."""
 
 from decimal import Decimal
 from itertools import count
 
+from django.contrib.auth.models import User
+
+from core.models import FigureStatus
 from kpis.models import KPI, KPIActual, derive_direction
-from municipalities.models import Municipality
+from municipalities.models import Municipality, Profile
 from programs.models import CostShare, Program, StatedTotal
-from vision.models import AgreementItem, Category, FigureStatus, ItemParty, PolicyField, Vision
+from vision.models import AgreementItem, Category, ItemParty, PolicyField, Vision
 
 _seq = count(1)
+PASSWORD = "test-pass-123"  # every user make_user makes
+
+
+def make_user(username: str, role: str, municipality: Municipality | None = None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
+    if role == Profile.Role.SECRETARIAT:
+        user.is_superuser = True
+        user.save()
+    Profile.objects.create(user=user, role=role, municipality=municipality)
+    return user
 
 
 def make_vision(**kwargs) -> Vision:

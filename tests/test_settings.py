@@ -26,7 +26,7 @@ def load_settings(env):
             "print(settings.DATABASES['default']['ENGINE'], settings.DEBUG)",
         ],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "vision.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,

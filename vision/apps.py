@@ -6,7 +6,8 @@ class VisionConfig(AppConfig):
     verbose_name = "共生ビジョン"
 
     def ready(self):
-        # Any change to the public data makes the cached public pages obsolete.
-        from vision import cache
+        # Any change to the public data makes the cached public pages obsolete. Imported
+        # here, not at the top: core.cache reads the app registry, ready only now.
+        from core import cache
 
         cache.connect_signals(self)

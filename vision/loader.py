@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models, transaction
 
+from core.models import FigureStatus
 from kpis.models import KPI, derive_direction
 from municipalities.models import Municipality
 from programs.models import CostShare, Program, ScheduleTask, StatedTotal, SubsidyScheme
@@ -33,7 +34,6 @@ from vision.models import (
     CommutingFlow,
     CommutingOrigin,
     DaytimePopulation,
-    FigureStatus,
     HospitalPatients,
     ItemParty,
     KeyFigure,

@@ -3,6 +3,8 @@ language switch works, the keyboard reaches the content, phones do not scroll si
 
 import pytest
 
+from tests.constants import FARMING, OKURA, TOURISM
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -19,8 +21,8 @@ def loaded(django_db_blocker):
 def urls(loaded):
     from programs.models import Program
 
-    tourism = Program.objects.get(name="最上広域観光事業").pk
-    farming = Program.objects.get(name="最上地域農業・畜産振興事業").pk
+    tourism = Program.objects.get(name=TOURISM).pk
+    farming = Program.objects.get(name=FARMING).pk
     ja = [
         "/",
         "/plan/",
@@ -29,7 +31,7 @@ def urls(loaded):
         "/kpis/",
         "/kpis/?sort=-rate",
         "/towns/",
-        "/towns/063657/",
+        f"/towns/{OKURA}/",
         "/statistics/",
         "/agreement/",
         "/about/progress/",
@@ -74,14 +76,14 @@ def test_a_chart_has_its_table(page, loaded):
 
 
 def test_the_language_switch_goes_to_the_same_page_and_back(page, loaded):
-    page.goto(page.base + "/towns/063657/", wait_until="networkidle")
+    page.goto(page.base + f"/towns/{OKURA}/", wait_until="networkidle")
     assert page.evaluate("document.documentElement.lang") == "ja"
     page.get_by_role("link", name="English").click()
-    page.wait_for_url("**/en/towns/063657/", wait_until="networkidle")
+    page.wait_for_url(f"**/en/towns/{OKURA}/", wait_until="networkidle")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert "Okura Village" in page.locator("h1").inner_text()
     page.get_by_role("link", name="日本語").click()
-    page.wait_for_url(page.base + "/towns/063657/", wait_until="networkidle")
+    page.wait_for_url(page.base + f"/towns/{OKURA}/", wait_until="networkidle")
     assert page.locator("h1").inner_text().startswith("大蔵村")
     assert page.errors == []
 

@@ -5,6 +5,8 @@ Kept beside the shared Playwright fixtures: one Playwright instance per test ses
 import pytest
 from django.urls import reverse
 
+from tests.constants import HEALTH, KANEYAMA
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -12,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def officer_ready(django_db_blocker):
     # transaction=True tests start from an empty database: load the vision for them.
     from municipalities.models import Municipality
-    from tests.conftest import make_user
+    from tests.factories import make_user
     from tests.returns.helpers import open_year
     from vision.loader import load_vision, read_fixtures
     from vision.models import Vision
@@ -20,7 +22,7 @@ def officer_ready(django_db_blocker):
     plan, statistics = read_fixtures()
     load_vision(plan=plan, statistics=statistics)
     open_year(Vision.objects.current())
-    return make_user("t-officer-kaneyama", "officer", Municipality.objects.get(code="063614"))
+    return make_user("t-officer-kaneyama", "officer", Municipality.objects.get(code=KANEYAMA))
 
 
 def log_in(page, username):
@@ -36,9 +38,9 @@ def log_in(page, username):
 def test_the_form_is_filled_and_saved_with_the_keyboard(page, officer_ready):
     from programs.models import CostShare, Program
 
-    health = Program.objects.get(name="最上地域保健医療対策事業")
+    health = Program.objects.get(name=HEALTH)
     log_in(page, "t-officer-kaneyama")
-    page.goto(page.base + reverse("returns:return", args=[2025, "063614"]))
+    page.goto(page.base + reverse("returns:return", args=[2025, KANEYAMA]))
 
     page.focus(f"#v-budget-{health.pk}")
     page.keyboard.type("１，２３４")
@@ -52,7 +54,7 @@ def test_the_form_is_filled_and_saved_with_the_keyboard(page, officer_ready):
 
     assert "1 件を下書きとして保存しました" in page.locator(".messages").inner_text()
     assert page.input_value(f"#v-budget-{health.pk}") == "1,234"
-    share = CostShare.objects.get(program=health, municipality__code="063614", kind="budget", fiscal_year=2025)  # fmt: skip
+    share = CostShare.objects.get(program=health, municipality__code=KANEYAMA, kind="budget", fiscal_year=2025)  # fmt: skip
     assert (share.amount_kyen, share.comment) == (1234, "当初予算")
     assert page.errors == []
 
@@ -60,9 +62,9 @@ def test_the_form_is_filled_and_saved_with_the_keyboard(page, officer_ready):
 def test_a_flag_appears_while_typing(page, officer_ready):
     from programs.models import Program
 
-    health = Program.objects.get(name="最上地域保健医療対策事業")
+    health = Program.objects.get(name=HEALTH)
     log_in(page, "t-officer-kaneyama")
-    page.goto(page.base + reverse("returns:return", args=[2025, "063614"]))
+    page.goto(page.base + reverse("returns:return", args=[2025, KANEYAMA]))
     page.focus(f"#v-budget-{health.pk}")
     page.keyboard.type("△5")
     page.keyboard.press("Tab")

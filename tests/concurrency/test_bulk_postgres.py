@@ -15,12 +15,12 @@ from django.db import connections
 
 from municipalities.models import Municipality, Profile
 from programs.models import CostShare
+from returns import services
+from returns.annual import Entry
 from tests.concurrency.test_postgres_locking import WAIT, setup_data, waiting_for_a_lock  # noqa: F401
-from tests.conftest import make_user
 from tests.deploy.servers import on_postgres
+from tests.factories import make_user
 from tests.returns.helpers import the_return
-from vision import services
-from vision.returns import Entry
 
 # `make test-sqlite` deselects the postgres marker; run directly on SQLite, these skip.
 pytestmark = [

@@ -8,9 +8,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.models import FigureStatus
 from municipalities.models import Profile
 from programs.models import CostShare
-from tests.conftest import make_user
+from returns import services
+from returns.annual import Entry
+from tests.constants import HEALTH, KANEYAMA
+from tests.factories import make_user
 from tests.returns.helpers import (
     figures_snapshot,
     form_data,
@@ -22,14 +26,8 @@ from tests.returns.helpers import (
     workbook,
     xlsx_upload,
 )
-from vision import services
-from vision.models import FigureStatus
-from vision.returns import Entry
 
 pytestmark = pytest.mark.django_db
-
-HEALTH = "最上地域保健医療対策事業"
-KANEYAMA = "063614"
 
 
 def key(kind="budget"):

@@ -7,10 +7,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from core.models import FigureStatus
 from kpis.models import KPIActual
 from municipalities.models import Municipality, Profile
 from programs.models import CostShare
-from tests.conftest import KANEYAMA, make_user
+from returns import services
+from returns.annual import Entry
+from tests.constants import CREMATION, HEALTH, KANEYAMA
+from tests.factories import make_user
 from tests.returns.helpers import (
     figures_snapshot,
     form_data,
@@ -19,16 +23,12 @@ from tests.returns.helpers import (
     program,
     return_url,
     share,
+    shown_versions,
     the_return,
     workbook,
     xlsx_upload,
 )
-from vision import services
-from vision.models import FigureStatus, Vision
-from vision.returns import Entry
-
-HEALTH = "最上地域保健医療対策事業"
-CREMATION = "火葬場の相互利用"
+from vision.models import Vision
 
 
 def key(name=HEALTH, kind="budget"):
@@ -171,10 +171,12 @@ def test_a_failure_after_the_first_approval_approves_nothing(
     )
     services.submit_return(user=kaneyama_officer, annual_return=the_return(reporting_year, kaneyama))  # fmt: skip
     client.force_login(secretariat)
+    url = return_url(KANEYAMA, 2025, "review")
+    shown = shown_versions(client.get(url).content.decode())  # what the page showed
     before = everything()
     fail_on_write(monkeypatch, 2, failure)
 
-    response = unsafe(client).post(return_url(KANEYAMA, 2025, "review"), {"approve_all": "1"})
+    response = unsafe(client).post(url, {**shown, "approve_all": "1"})
 
     assert response.status_code == 500
     assert everything() == before

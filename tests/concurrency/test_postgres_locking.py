@@ -1,7 +1,7 @@
 """Two real concurrent transactions on PostgreSQL saving the same figure.
 
 Each thread has its own database connection. The first transaction takes the row
-lock (``select_for_update`` in ``vision.services``) and holds it until the second
+lock (``select_for_update`` in ``returns.services``) and holds it until the second
 is seen waiting for that lock in ``pg_stat_activity``; then the first commits and
 the second, reading the row again under its lock, finds a newer version and is
 refused with the first person's value. For a figure that does not exist yet there
@@ -18,12 +18,13 @@ from django.db import connection, connections
 
 from municipalities.models import Municipality, Profile
 from programs.models import CostShare
-from tests.conftest import KANEYAMA, make_user
+from returns import services
+from returns.annual import Entry
+from tests.constants import HEALTH, KANEYAMA
 from tests.deploy.servers import on_postgres
+from tests.factories import make_user
 from tests.returns.helpers import open_year, program, share, the_return
-from vision import services
 from vision.models import Vision
-from vision.returns import Entry
 
 # `make test-sqlite` deselects the postgres marker; run directly on SQLite, these skip.
 pytestmark = [
@@ -32,7 +33,6 @@ pytestmark = [
     pytest.mark.skipif(not on_postgres(), reason="row locks need PostgreSQL"),
 ]
 
-HEALTH = "最上地域保健医療対策事業"
 WAIT = 30  # seconds: a bound for a hung test, not a timing assertion
 
 

@@ -8,8 +8,8 @@ import json
 
 
 def snapshot() -> dict:
+    from public.opendata import DATASETS
     from vision.models import Vision
-    from vision.opendata import DATASETS
 
     data = {}
     for vision in Vision.objects.order_by("slug"):

@@ -41,7 +41,7 @@ _CONFIG = {
 
 def base_env(**extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _CONFIG}
-    env["DJANGO_SETTINGS_MODULE"] = "vision.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -15,9 +15,11 @@ import tarfile
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.backup import BackupError, read_archive
+from core.models import FigureStatus
 from kpis.models import KPI
 from programs.models import CostShare, Program
-from tests.conftest import KANEYAMA
+from tests.constants import KANEYAMA
 from tests.deploy.datasets import snapshot
 from tests.deploy.servers import (
     ROOT,
@@ -28,8 +30,6 @@ from tests.deploy.servers import (
     on_postgres,
 )
 from tests.factories import make_actual, make_share
-from vision.backup import BackupError, read_archive
-from vision.models import FigureStatus
 
 UPLOAD = "imports/2025/金山町_予算.xlsx"
 UPLOAD_BYTES = b"PK\x03\x04 not really a spreadsheet \x00\xff"

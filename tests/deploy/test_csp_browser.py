@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, FLAGS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium against gunicorn
 
 # Recorded by the browser itself for every blocked script, style, image, frame…
 RECORD_VIOLATIONS = """

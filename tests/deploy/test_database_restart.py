@@ -21,7 +21,7 @@ from tests.deploy.servers import (
     production_env,
 )
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # gunicorn, and PostgreSQL restarted
 
 PAGE = "/opendata/municipalities.json"
 HTTPS = {"X-Forwarded-Proto": "https"}

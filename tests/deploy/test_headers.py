@@ -9,6 +9,8 @@ import urllib.parse
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test asks gunicorn (tests/deploy/conftest.py)
+
 HTTPS = {"X-Forwarded-Proto": "https"}
 PUBLIC = "/opendata/"
 ADMIN_LOGIN = "/admin/login/"
@@ -38,7 +40,8 @@ def test_it_sends_hsts_for_a_year_with_subdomains(proxied_server, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_the_csp_allows_only_the_sites_own_files_and_nothing_inline(proxied_server, path):
-    _, headers, _ = proxied_server.get(path, HTTPS)
+    status, headers, _ = proxied_server.get(path, HTTPS)
+    assert status == 200  # the page itself, not an error page's header
     header = headers["Content-Security-Policy"]
     directives = csp_directives(header)
     assert "unsafe-inline" not in header and "unsafe-eval" not in header

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 
-from vision.security import client_ip
+from core.security import client_ip
+from tests.factories import PASSWORD
 
 ADDRESS = "203.0.113.7"
-PASSWORD = "test-pass-123"  # tests/conftest.py make_user
 
 
 def attempt(client, username, password, address=ADDRESS):

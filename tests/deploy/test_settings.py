@@ -82,7 +82,7 @@ def test_every_variable_in_env_example_is_read_by_the_settings_or_gunicorn():
     import re
 
     names = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
-    readers = (ROOT / "vision" / "settings.py").read_text() + (
+    readers = (ROOT / "config" / "settings.py").read_text() + (
         ROOT / "deploy" / "gunicorn.conf.py"
     ).read_text()
     assert names

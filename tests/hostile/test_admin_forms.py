@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from kpis.models import KPIActual
 from programs.models import CostShare
+from tests.constants import HEALTH
 from tests.hostile.payloads import HOSTILE, SCRIPT, assert_escaped
 from tests.returns.helpers import figures_snapshot, kpi, program
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def share(kaneyama, reporting_year):
     return CostShare.objects.create(
-        program=program("最上地域保健医療対策事業"), municipality=kaneyama, fiscal_year=2025,
+        program=program(HEALTH), municipality=kaneyama, fiscal_year=2025,
         kind="budget", amount_kyen=120,
     )  # fmt: skip
 
@@ -42,9 +43,10 @@ def change(client, figure, **data):
     return client.post(url, {**fields, **data})
 
 
-def assert_refused(response, message):
+def assert_admin_form_error(response, message):
+    """The admin shows the form again (200) with its error note and the message."""
     page = response.content.decode()
-    assert response.status_code == 200  # the form again, with the message
+    assert response.status_code == 200
     assert "errornote" in page and message in page, page[:3000]
 
 
@@ -64,7 +66,7 @@ def assert_refused(response, message):
 def test_an_impossible_amount_is_refused_on_the_form(admin, share, typed, message):
     before = figures_snapshot()
     response = change(admin, share, amount_kyen=typed)
-    assert_refused(response, message)
+    assert_admin_form_error(response, message)
     assert SCRIPT not in response.content.decode()
     assert figures_snapshot() == before
 
@@ -75,7 +77,7 @@ def test_an_impossible_amount_is_refused_on_the_form(admin, share, typed, messag
 )
 def test_an_impossible_kpi_value_is_refused_on_the_form(admin, actual, typed, message):
     before = figures_snapshot()
-    assert_refused(change(admin, actual, value=typed), message)
+    assert_admin_form_error(change(admin, actual, value=typed), message)
     assert figures_snapshot() == before
 
 
@@ -93,19 +95,25 @@ def test_a_comment_is_shown_escaped_in_the_form_and_the_history(admin, share, pa
 def test_a_nul_character_in_a_comment_is_refused(admin, share):
     # Django's Japanese for "Null characters are not allowed." reads 「何か文字を入力してください。」
     before = figures_snapshot()
-    assert_refused(change(admin, share, comment="確認\x00済み"), "何か文字を入力してください")
+    assert_admin_form_error(
+        change(admin, share, comment="確認\x00済み"), "何か文字を入力してください"
+    )
     assert figures_snapshot() == before
 
 
 def test_an_overlong_change_reason_is_refused(admin, share):
     before = figures_snapshot()
-    assert_refused(change(admin, share, amount_kyen="130", change_reason="理" * 101), "100")
+    assert_admin_form_error(
+        change(admin, share, amount_kyen="130", change_reason="理" * 101), "100"
+    )
     assert figures_snapshot() == before
 
 
 def test_a_version_that_is_not_a_number_is_refused(admin, share):
     before = figures_snapshot()
-    assert_refused(change(admin, share, amount_kyen="130", expected_version="1 OR 1=1"), "整数")
+    assert_admin_form_error(
+        change(admin, share, amount_kyen="130", expected_version="1 OR 1=1"), "整数"
+    )
     assert figures_snapshot() == before
 
 
@@ -123,5 +131,5 @@ def test_a_change_in_a_locked_year_without_a_reason_is_a_message_not_an_error(
     reporting_year.save()
     before = figures_snapshot()
     admin.raise_request_exception = False
-    assert_refused(change(admin, share, amount_kyen="130"), "変更の理由")
+    assert_admin_form_error(change(admin, share, amount_kyen="130"), "変更の理由")
     assert figures_snapshot() == before

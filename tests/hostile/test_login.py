@@ -4,11 +4,11 @@ never a server error, and nothing echoed unescaped."""
 import pytest
 from django.urls import reverse
 
+from tests.factories import PASSWORD
 from tests.hostile.payloads import ATTRIBUTE, SCRIPT, assert_escaped
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "test-pass-123"  # tests/conftest.py make_user
 WRONG = "wrong-password"
 
 

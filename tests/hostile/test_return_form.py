@@ -4,13 +4,11 @@ and whatever is kept is shown escaped."""
 import pytest
 
 from programs.models import CostShare
+from tests.constants import HEALTH, KANEYAMA, SPECIAL_EDUCATION
 from tests.hostile.payloads import HOSTILE, SCRIPT, SCRIPT_ESCAPED, assert_escaped
 from tests.returns.helpers import figures_snapshot, program, return_url, share
 
 pytestmark = pytest.mark.django_db
-
-HEALTH = "最上地域保健医療対策事業"
-KANEYAMA = "063614"
 
 
 def key(name=HEALTH, kind="budget"):
@@ -21,7 +19,8 @@ def post(client, data, action="save"):
     return client.post(return_url(KANEYAMA), {**data, "action": action})
 
 
-def assert_refused(response, *messages):
+def assert_return_form_error(response, *messages):
+    """The return form comes back (400) saying nothing was saved, with the messages."""
     page = response.content.decode()
     assert response.status_code == 400
     assert "入力に誤りがあります。何も保存していません。" in page
@@ -40,14 +39,14 @@ def test_a_comment_is_kept_as_typed_and_shown_escaped(officer, kaneyama, payload
 @pytest.mark.parametrize("payload", HOSTILE)
 def test_a_comment_typed_into_a_refused_form_comes_back_escaped(officer, payload):
     response = post(officer, {f"v-{key()}": "abc", f"c-{key()}": payload})
-    assert_refused(response)
+    assert_return_form_error(response)
     assert_escaped(response.content.decode(), payload)
 
 
 def test_a_script_typed_as_a_number_is_refused_and_echoed_escaped(officer):
     before = figures_snapshot()
     response = post(officer, {f"v-{key()}": SCRIPT})
-    assert_refused(response, f"「{SCRIPT_ESCAPED}」は数値として読めません")
+    assert_return_form_error(response, f"「{SCRIPT_ESCAPED}」は数値として読めません")
     assert SCRIPT not in response.content.decode()
     assert figures_snapshot() == before
 
@@ -75,14 +74,14 @@ def test_a_script_typed_as_a_number_is_refused_and_echoed_escaped(officer):
 def test_a_number_that_cannot_be_stored_gets_a_message_not_an_error(officer, typed, message):
     before = figures_snapshot()
     response = post(officer, {f"v-{key()}": typed})
-    assert_refused(response, message)
+    assert_return_form_error(response, message)
     assert figures_snapshot() == before
 
 
 def test_an_overlong_comment_is_refused(officer):
     before = figures_snapshot()
     response = post(officer, {f"v-{key()}": "5", f"c-{key()}": "あ" * 1001})
-    assert_refused(response, "コメントは1000文字までにしてください。")
+    assert_return_form_error(response, "コメントは1000文字までにしてください。")
     assert figures_snapshot() == before
 
 
@@ -92,7 +91,7 @@ def test_a_control_character_in_a_comment_is_refused(officer, character):
     # into the officer's .xlsx template: both would break later pages with a 500.
     before = figures_snapshot()
     response = post(officer, {f"v-{key()}": "5", f"c-{key()}": f"確認{character}済み"})
-    assert_refused(response, "使えない制御文字")
+    assert_return_form_error(response, "使えない制御文字")
     assert figures_snapshot() == before
 
 
@@ -103,7 +102,7 @@ def test_a_comment_that_arrived_garbled_is_refused(officer):
     response = officer.post(
         return_url(KANEYAMA), body, content_type="application/x-www-form-urlencoded"
     )
-    assert_refused(response, "文字化け")
+    assert_return_form_error(response, "文字化け")
     assert figures_snapshot() == before
 
 
@@ -113,7 +112,7 @@ def test_a_number_that_arrived_garbled_is_refused(officer):
     response = officer.post(
         return_url(KANEYAMA), body, content_type="application/x-www-form-urlencoded"
     )
-    assert_refused(response, "は数値として読めません")
+    assert_return_form_error(response, "は数値として読めません")
     assert figures_snapshot() == before
 
 
@@ -124,7 +123,7 @@ def test_a_hand_made_version_that_is_not_a_number_is_treated_as_unknown(officer,
 
 
 def test_a_field_for_a_line_that_is_not_in_the_return_is_ignored(officer):
-    other = program("特別支援教育に係る指導者育成のための合同研修事業")  # not 金山町's
+    other = program(SPECIAL_EDUCATION)  # not 金山町's
     response = post(officer, {f"v-budget-{other.pk}": "5", "v-kpi-999999": "1"})
     assert response.status_code == 302
     assert not CostShare.objects.filter(program=other, fiscal_year=2025, kind="budget").exists()

@@ -6,17 +6,21 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.models import FigureStatus
+from returns import services
+from returns.annual import Entry
+from tests.constants import CREMATION, HEALTH, KANEYAMA
 from tests.hostile.payloads import ATTRIBUTE, HOSTILE, SCRIPT, assert_escaped
-from tests.returns.helpers import figures_snapshot, program, return_url, share, the_return
-from vision import services
-from vision.models import FigureStatus
-from vision.returns import Entry
+from tests.returns.helpers import (
+    figures_snapshot,
+    program,
+    return_url,
+    share,
+    shown_versions,
+    the_return,
+)
 
 pytestmark = pytest.mark.django_db
-
-HEALTH = "最上地域保健医療対策事業"
-CREMATION = "火葬場の相互利用"
-KANEYAMA = "063614"
 
 
 def key(name=HEALTH):
@@ -38,7 +42,10 @@ def submitted(reporting_year, kaneyama, kaneyama_officer):
 
 
 def review(client, data):
-    return client.post(return_url(KANEYAMA, 2025, "review"), data)
+    """Posts a review as the page does: the versions it showed, then the decisions."""
+    url = return_url(KANEYAMA, 2025, "review")
+    shown = shown_versions(client.get(url).content.decode())
+    return client.post(url, {**shown, **data})
 
 
 def return_with(client, reason, name=HEALTH):

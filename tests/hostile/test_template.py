@@ -10,14 +10,14 @@ import pytest
 import tablib
 from django.urls import reverse
 
+from core.models import FigureStatus
 from programs.models import CostShare
+from returns.admin import TextXLSX
+from tests.constants import HEALTH, KANEYAMA
 from tests.returns.helpers import header_index, program, return_url, workbook
-from vision.admin_access import TextXLSX
-from vision.models import FigureStatus
 
 pytestmark = pytest.mark.django_db
 
-HEALTH = "最上地域保健医療対策事業"
 FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"確認")'
 
 
@@ -30,7 +30,7 @@ def figure(kaneyama, reporting_year):
 
 
 def cell(client, header):
-    response = client.get(return_url("063614", 2025, "template"))
+    response = client.get(return_url(KANEYAMA, 2025, "template"))
     assert response.status_code == 200
     ws = workbook(response.content).worksheets[0]
     col = header_index(ws)

@@ -12,23 +12,23 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from returns import imports
+from tests.constants import HEALTH, KANEYAMA
 from tests.hostile import xlsx
 from tests.hostile.payloads import SCRIPT
+from tests.pages import loaded_page
 from tests.returns.helpers import (
-    figures_snapshot,
+    assert_upload_refused,
     header_index,
     program,
     return_url,
     share,
     workbook,
 )
-from vision import imports
 
 pytestmark = pytest.mark.django_db
 
-HEALTH = "最上地域保健医療対策事業"
 VALUE = "値（入力）"
-KANEYAMA = "063614"
 
 
 @pytest.fixture
@@ -67,24 +67,6 @@ def send(client, file):
     return client.post(return_url(KANEYAMA, 2025, "upload"), {"file": file})
 
 
-def assert_refused(client, file, *messages):
-    """The upload is refused as a whole (400) or its preview shows row errors and cannot be
-    confirmed; either way with the messages, and nothing is saved."""
-    before = figures_snapshot()
-    response = send(client, file)
-    if response.status_code == 302:
-        url = response["Location"]
-        response = client.get(url)
-        assert client.post(url, {"confirm": "1"}).status_code == 400
-    else:
-        assert response.status_code == 400
-    page = response.content.decode()
-    for message in messages:
-        assert message in page, page[:3000]
-    assert figures_snapshot() == before
-    return page
-
-
 UNREADABLE = "Excel ファイル（.xlsx）として読めません"
 
 
@@ -97,13 +79,13 @@ def test_a_workbook_that_unzips_to_too_much_is_refused(officer, template_bytes):
 
     bomb = xlsx.edit_part(template_bytes, xlsx.SHEET, pad)
     assert len(bomb) < 200_000
-    assert_refused(officer, xlsx.upload(bomb), "ファイルの中身が大きすぎます")
+    assert_upload_refused(officer, xlsx.upload(bomb), "ファイルの中身が大きすぎます")
 
 
 def test_a_small_workbook_with_too_many_rows_is_refused_before_it_is_read(officer, template_bytes):
     bomb = xlsx.rows_bomb(template_bytes, rows=imports.MAX_ROWS + 10)
     assert len(bomb) < imports.max_upload_bytes()
-    assert_refused(officer, xlsx.upload(bomb), "行が多すぎます")
+    assert_upload_refused(officer, xlsx.upload(bomb), "行が多すぎます")
 
 
 def test_a_row_with_too_many_cells_is_refused(officer, template_bytes):
@@ -111,7 +93,7 @@ def test_a_row_with_too_many_cells_is_refused(officer, template_bytes):
         cells = "".join(f'<c r="A{r}"><v>1</v></c>' for r in range(imports.MAX_CELLS + 1))
         return text.replace("</sheetData>", f'<row r="900">{cells}</row></sheetData>')
 
-    assert_refused(
+    assert_upload_refused(
         officer, xlsx.upload(xlsx.edit_part(template_bytes, xlsx.SHEET, wide)), "中身が大きすぎます"
     )
 
@@ -123,7 +105,7 @@ def test_a_zip_that_understates_its_unzipped_size_is_refused(officer, template_b
     bomb = xlsx.understate_size(
         xlsx.edit_part(template_bytes, xlsx.SHEET, pad), xlsx.SHEET, claimed=1000
     )
-    assert_refused(officer, xlsx.upload(bomb), UNREADABLE)
+    assert_upload_refused(officer, xlsx.upload(bomb), UNREADABLE)
 
 
 # --- XML ----------------------------------------------------------------------------
@@ -145,7 +127,7 @@ def test_a_billion_laughs_in_the_sheet_is_refused(officer, template_bytes):
             "<sheetData>", "<sheetData><row r=\"900\"><c r=\"A900\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>", 1
         ),
     )  # fmt: skip
-    assert_refused(officer, xlsx.upload(bomb), UNREADABLE)
+    assert_upload_refused(officer, xlsx.upload(bomb), UNREADABLE)
 
 
 def test_a_billion_laughs_in_the_workbook_part_is_refused(officer, template_bytes):
@@ -156,7 +138,7 @@ def test_a_billion_laughs_in_the_workbook_part_is_refused(officer, template_byte
             'name="年度報告"', 'name="&lol9;"'
         ),
     )
-    assert_refused(officer, xlsx.upload(bomb), UNREADABLE)
+    assert_upload_refused(officer, xlsx.upload(bomb), UNREADABLE)
 
 
 def test_any_entity_declaration_is_refused_even_a_small_one(officer, template_bytes):
@@ -168,7 +150,7 @@ def test_any_entity_declaration_is_refused_even_a_small_one(officer, template_by
         xlsx.SHEET,
         lambda text: xlsx.with_doctype(text, doctype).replace("<v>7</v>", "<v>&five;</v>", 1),
     )
-    assert_refused(officer, xlsx.upload(content), UNREADABLE)
+    assert_upload_refused(officer, xlsx.upload(content), UNREADABLE)
 
 
 def test_an_external_entity_is_never_read(officer, template_bytes):
@@ -178,7 +160,7 @@ def test_an_external_entity_is_never_read(officer, template_bytes):
         xlsx.SHEET,
         lambda text: xlsx.with_doctype(text, doctype).replace(">X<", ">&x;<", 1),
     )
-    page = assert_refused(officer, xlsx.upload(content), UNREADABLE)
+    page = assert_upload_refused(officer, xlsx.upload(content), UNREADABLE)
     assert "root:" not in page
 
 
@@ -186,14 +168,14 @@ def test_xml_that_is_not_well_formed_is_refused(officer, template_bytes):
     broken = xlsx.edit_part(
         template_bytes, xlsx.SHEET, lambda text: text.replace("</sheetData>", "<row></sheetData>")
     )
-    assert_refused(officer, xlsx.upload(broken), UNREADABLE)
+    assert_upload_refused(officer, xlsx.upload(broken), UNREADABLE)
 
 
 def test_a_nul_character_in_the_xml_is_refused(officer, template_bytes):
     content = xlsx.edit_part(
         with_value(template_bytes, 7), xlsx.SHEET, lambda t: t.replace("<v>7</v>", "<v>&#0;</v>")
     )
-    assert_refused(officer, xlsx.upload(content), UNREADABLE)
+    assert_upload_refused(officer, xlsx.upload(content), UNREADABLE)
 
 
 # --- impossible numbers in cells ---------------------------------------------------------
@@ -213,19 +195,19 @@ def test_an_impossible_number_in_a_cell_is_a_row_error(officer, template_bytes, 
     content = xlsx.edit_part(
         with_value(template_bytes, 7), xlsx.SHEET, lambda t: t.replace("<v>7</v>", cell_xml, 1)
     )
-    assert_refused(officer, xlsx.upload(content), "O列「値（入力）」", message)
+    assert_upload_refused(officer, xlsx.upload(content), "O列「値（入力）」", message)
 
 
 @pytest.mark.parametrize("text", ["1e309", "NaN", "∞", "10^30", "=1+2", "1" + "0" * 30])
 def test_an_impossible_number_as_text_is_a_row_error(officer, template_bytes, text):
     content = as_csv(with_value(template_bytes, text)).encode("utf-8-sig")
-    assert_refused(officer, SimpleUploadedFile("return.csv", content), "O列「値（入力）」")
+    assert_upload_refused(officer, SimpleUploadedFile("return.csv", content), "O列「値（入力）」")
 
 
 def test_a_formula_is_never_evaluated_by_the_reader(officer, template_bytes):
     # The cell holds a formula with no saved result: refused, not calculated.
     content = with_value(template_bytes, '=HYPERLINK("http://example.invalid","1")')
-    assert_refused(officer, xlsx.upload(content), "数式の計算結果が保存されていません")
+    assert_upload_refused(officer, xlsx.upload(content), "数式の計算結果が保存されていません")
 
 
 # --- CSV encodings ------------------------------------------------------------------
@@ -242,11 +224,11 @@ def csv_upload(template_bytes, encoding, edit=None) -> SimpleUploadedFile:
 def test_a_unicode_text_csv_gets_a_message_about_its_encoding(officer, template_bytes, encoding):
     # What Excel writes for 「Unicode テキスト」: UTF-16 with a byte order mark.
     file = csv_upload(template_bytes, encoding)
-    assert_refused(officer, file, "UTF-16・UTF-32（Unicode テキスト）の CSV は読めません")
+    assert_upload_refused(officer, file, "UTF-16・UTF-32（Unicode テキスト）の CSV は読めません")
 
 
 def test_a_utf16_csv_without_a_byte_order_mark_is_refused(officer, template_bytes):
-    assert_refused(
+    assert_upload_refused(
         officer, csv_upload(template_bytes, "utf-16-le"), "表計算のファイルではありません"
     )
 
@@ -255,13 +237,13 @@ def test_a_utf16_csv_without_a_byte_order_mark_is_refused(officer, template_byte
 def test_a_csv_in_another_japanese_encoding_gets_a_message_about_its_encoding(
     officer, template_bytes, encoding
 ):
-    assert_refused(officer, csv_upload(template_bytes, encoding), "文字コード")
+    assert_upload_refused(officer, csv_upload(template_bytes, encoding), "文字コード")
 
 
 def test_a_csv_with_bytes_invalid_in_utf8_and_cp932_is_refused(officer, template_bytes):
     text = as_csv(with_value(template_bytes, 12)).replace("金山町", "@@@", 1)
     content = text.encode("utf-8").replace(b"@@@", b"\xff\xfe\x80")
-    assert_refused(
+    assert_upload_refused(
         officer, SimpleUploadedFile("return.csv", content), "CSV の文字コードを読み取れません"
     )
 
@@ -270,14 +252,14 @@ def test_a_csv_with_a_control_character_in_a_comment_is_a_row_error(officer, tem
     content = with_value(template_bytes, "@@@", header="コメント")
     text = as_csv(content).replace("@@@", "確認\x1b済み")
     file = SimpleUploadedFile("return.csv", text.encode("utf-8-sig"))
-    assert_refused(officer, file, "コメントに使えない制御文字が含まれています")
+    assert_upload_refused(officer, file, "コメントに使えない制御文字が含まれています")
 
 
 def test_a_csv_cell_larger_than_the_csv_reader_allows_is_refused(officer, template_bytes):
     file = csv_upload(
         template_bytes, "utf-8", edit=lambda t: t.replace("金山町", "あ" * 200_000, 1)
     )
-    assert_refused(officer, file, "CSV として読めません")
+    assert_upload_refused(officer, file, "CSV として読めません")
 
 
 # --- file names ---------------------------------------------------------------------
@@ -315,7 +297,7 @@ def test_a_hostile_file_name_is_harmless_from_upload_to_history(
     file = SimpleUploadedFile(name, as_csv(with_value(template_bytes, 12)).encode("utf-8-sig"))
     response = send(officer, file)
     assert response.status_code == 302
-    preview = officer.get(response["Location"]).content.decode()
+    preview = loaded_page(officer.get(response["Location"]), HEALTH)
     assert SCRIPT not in preview and "../" not in preview and "\x00" not in preview
     assert officer.post(response["Location"], {"confirm": "1"}).status_code == 302
     figure = share(program(HEALTH), kaneyama)
@@ -326,7 +308,7 @@ def test_a_hostile_file_name_is_harmless_from_upload_to_history(
 
 def test_markup_in_a_file_name_is_escaped_on_the_refusal_page(officer):
     name = "<img src=x onerror=alert(1)>.csv"
-    page = assert_refused(officer, SimpleUploadedFile(name, b"\x89PNG\0"))
+    page = assert_upload_refused(officer, SimpleUploadedFile(name, b"\x89PNG\0"))
     assert name not in page and "&lt;img src=x onerror=alert(1)&gt;.csv" in page
 
 
@@ -343,4 +325,4 @@ def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(officer, temp
     text = as_csv(with_value(template_bytes, 12))
     padding = "\n" * (imports.max_upload_bytes() + 1000 - len(text.encode()))
     file = SimpleUploadedFile("return.csv", (text + padding).encode())
-    assert_refused(officer, file, "ファイルが大きすぎます")
+    assert_upload_refused(officer, file, "ファイルが大きすぎます")

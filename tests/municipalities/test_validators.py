@@ -7,11 +7,10 @@ from municipalities.validators import (
     is_valid_municipality_code,
     validate_municipality_code,
 )
+from tests.constants import TOWN_CODES
 
-DOCUMENT_CODES = ["062057", "063614", "063622", "063631", "063649", "063657", "063665", "063673"]
 
-
-@pytest.mark.parametrize("code", DOCUMENT_CODES)
+@pytest.mark.parametrize("code", TOWN_CODES)
 def test_it_accepts_the_eight_codes(code):
     validate_municipality_code(code)
     assert is_valid_municipality_code(code)

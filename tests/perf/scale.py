@@ -18,7 +18,8 @@ from django.utils import translation
 from bench import synthetic
 from municipalities.models import Municipality, Profile
 from programs.models import Program
-from vision.opendata import DATASETS
+from public.opendata import DATASETS
+from tests.constants import FARMING, KANEYAMA, OKURA
 
 SEED = 7
 BIG = 100
@@ -41,7 +42,7 @@ class Scales:
 
 
 def public_urls() -> list[str]:
-    program = Program.objects.get(name="最上地域農業・畜産振興事業").pk
+    program = Program.objects.get(name=FARMING).pk
     with translation.override("ja"):
         urls = [
             reverse("public:home"),
@@ -52,11 +53,11 @@ def public_urls() -> list[str]:
             reverse("public:accessibility"),
             reverse("public:programs:detail", args=[program]),
             reverse("public:kpis:list"),
-            reverse("public:kpis:list") + "?town=063657",
+            reverse("public:kpis:list") + f"?town={OKURA}",
             reverse("public:kpis:list") + "?_export=csv",
             reverse("public:kpis:list") + "?_export=xlsx",
             reverse("public:municipalities:index"),
-            reverse("public:municipalities:detail", args=["063657"]),
+            reverse("public:municipalities:detail", args=[OKURA]),
             reverse("opendata:index"),
         ]
         for name in DATASETS:
@@ -113,7 +114,7 @@ def _clients() -> dict[str, Client]:
     Profile.objects.create(
         user=officer,
         role=Profile.Role.OFFICER,
-        municipality=Municipality.objects.get(code="063614"),
+        municipality=Municipality.objects.get(code=KANEYAMA),
     )
     clients = {"resident": Client(), "secretariat": Client(), "officer": Client()}
     clients["secretariat"].force_login(secretariat)

@@ -5,10 +5,15 @@ from datetime import date
 
 import pytest
 
+from core import cache
+from core.models import FigureStatus
 from kpis.models import KPI
 from programs.models import CostShare
-from vision import cache, publishing, revisions
-from vision.models import FigureStatus, ReportingYear
+from reports import publishing
+from revisions import services as revisions
+from tests.constants import SHINJO
+from tests.pages import loaded_page
+from vision.models import ReportingYear
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +21,7 @@ FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 FAKE_PDF = b"%PDF-1.7 test"
 YEAR = 2025
+NO_REPORT_YET = "公表された進捗状況報告はまだありません。"
 
 
 @pytest.fixture
@@ -34,8 +40,8 @@ def cached(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def quick_pdf(monkeypatch):
     """WeasyPrint is tested in tests/reports and tests/document; here a PDF is just bytes."""
-    monkeypatch.setattr("vision.publishing.report_pdf", lambda report: FAKE_PDF)
-    monkeypatch.setattr("vision.document_views.cached_pdf", lambda html, key_prefix: FAKE_PDF)
+    monkeypatch.setattr("reports.publishing.report_pdf", lambda report: FAKE_PDF)
+    monkeypatch.setattr("public.document_views.cached_pdf", lambda html, key_prefix: FAKE_PDF)
 
 
 @pytest.fixture
@@ -109,11 +115,23 @@ def test_it_serves_the_second_request_from_the_cache(cached, client, published, 
 
 
 @pytest.mark.parametrize(
-    "url", ["/reports/", f"/reports/{YEAR}/", "/document/", "/revisions/", "/revisions/{pk}/"]
+    ("url", "expected"),
+    [
+        pytest.param(url, expected, id=url)
+        for url, expected in [
+            ("/reports/", f'href="/reports/{YEAR}/"'),
+            (f"/reports/{YEAR}/", "第1版"),
+            ("/document/", "形成協定項目"),
+            ("/revisions/", "令和9年3月変更"),
+            ("/revisions/{pk}/", "令和9年3月変更"),
+        ]
+    ],
 )
-def test_the_cached_pages_carry_no_csrf_token_or_cookie(cached, client, published, revision, url):
+def test_the_cached_pages_carry_no_csrf_token_or_cookie(
+    cached, client, published, revision, url, expected
+):
     response = twice(client, url.format(pk=revision.pk))
-    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "csrfmiddlewaretoken" not in loaded_page(response, expected)
     assert not response.cookies
 
 
@@ -130,7 +148,7 @@ def test_a_comparison_chosen_in_the_form_is_not_stored(cached, client, revision)
 
 
 def test_a_publication_shows_on_the_list_at_once(cached, client, locked_year, secretariat, commit):
-    before = twice(client, "/reports/").content.decode()
+    before = loaded_page(twice(client, "/reports/"), NO_REPORT_YET)
     commit(publishing.publish_report, user=secretariat, reporting_year=locked_year)
     response = get(client, "/reports/")
     assert f'href="/reports/{YEAR}/"' not in before
@@ -159,7 +177,8 @@ def test_a_year_locked_but_not_published_is_not_found(cached, client, locked_yea
 
 
 def test_a_year_locked_but_not_published_is_not_listed(cached, client, locked_year):
-    assert f'href="/reports/{YEAR}/"' not in twice(client, "/reports/").content.decode()
+    page = loaded_page(twice(client, "/reports/"), NO_REPORT_YET)
+    assert f'href="/reports/{YEAR}/"' not in page
 
 
 def test_a_new_revision_shows_on_the_list_at_once(cached, client, vision, secretariat, commit):
@@ -202,7 +221,7 @@ def test_a_changed_target_shows_in_the_revision_at_once(
 def test_a_draft_plan_figure_never_appears_in_the_document(cached, client, commit):
     share = CostShare.objects.get(
         program__name="子育て支援センター事業",
-        municipality__code="062057",
+        municipality__code=SHINJO,
         fiscal_year=YEAR,
         kind=CostShare.Kind.PLAN,
     )

@@ -1,4 +1,4 @@
-"""Which cache the settings choose, from the environment (vision/settings.py)."""
+"""Which cache the settings choose, from the environment (config/settings.py)."""
 
 import io
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from vision import cache
+from core import cache
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROD = {
@@ -42,7 +42,7 @@ def load(env, pythonpath=None):
             "s.PUBLIC_CACHE_VERSION_ALIAS, s.PUBLIC_CACHE_PAGES_ALIAS]))",
         ],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "vision.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,

@@ -6,11 +6,13 @@ import pytest
 
 from tests.deploy.servers import fresh_database, gunicorn, manage_ok, production_env
 
+pytestmark = pytest.mark.slow  # gunicorn with two workers
+
 VALUE, SHOWN = "98765", "98,765"
 
 SUBMIT = f"""
 from kpis.models import KPI, KPIActual
-from vision.models import FigureStatus
+from core.models import FigureStatus
 kpi = KPI.objects.get(name="年間事業開催数")
 KPIActual.objects.create(kpi=kpi, fiscal_year=2026, value={VALUE}, status=FigureStatus.SUBMITTED)
 """
@@ -19,7 +21,7 @@ APPROVE = """
 from django.contrib.auth.models import User
 from kpis.models import KPIActual
 from municipalities.models import Profile
-from vision import services
+from returns import services
 user = User.objects.create_user("perf-secretariat", is_staff=True, is_superuser=True)
 Profile.objects.create(user=user, role=Profile.Role.SECRETARIAT)
 figures = list(KPIActual.objects.filter(fiscal_year=2026, status="submitted"))

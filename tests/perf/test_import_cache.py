@@ -4,13 +4,13 @@ public page cache like any other write (once, and only when it commits)."""
 import pytest
 from django.test import Client
 
+from core import cache
+from returns import services
+from tests.constants import KANEYAMA
 from tests.perf.test_page_cache import get, on_server, servers
 from tests.returns.helpers import header_index, open_year, return_url, workbook, xlsx_upload
-from vision import cache, services
 
 pytestmark = pytest.mark.django_db
-
-KANEYAMA = "063614"
 
 
 @pytest.fixture

@@ -1,13 +1,15 @@
-"""The public page cache (vision/cache.py): fast, and never a stale or draft figure."""
+"""The public page cache (core/cache.py): fast, and never a stale or draft figure."""
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from core import cache
+from core.models import FigureStatus
 from kpis.models import KPI
+from returns import services
+from tests.constants import OKURA
 from tests.factories import make_actual
-from vision import cache, services
-from vision.models import FigureStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +104,7 @@ def test_a_draft_or_submitted_figure_never_appears(
         make_actual(kpi, "87654", year=2027, status=FigureStatus.SUBMITTED)
     _, body = get(client, "/kpis/")
     _, csv = get(client, "/opendata/kpi_actuals.csv")
+    assert kpi.name in body and "実績値" in csv
     assert SHOWN not in body and "87,654" not in body
     assert VALUE not in csv and "87654" not in csv
 
@@ -158,6 +161,7 @@ def test_the_returns_are_never_cached(cached, client, kaneyama_officer):
     client.force_login(kaneyama_officer)
     for _ in range(2):
         response = client.get("/returns/")
+        assert response.status_code == 200
         assert cache.HEADER not in response
 
 
@@ -181,13 +185,14 @@ def test_staff_and_residents_get_the_same_page(cached, client, secretariat):
 
 def test_public_pages_carry_no_session_or_csrf_token(cached, client):
     response, body = get(client, "/")
+    assert "成果指標の進み具合" in body
     assert "csrfmiddlewaretoken" not in body
     assert not response.cookies
 
 
 def test_the_kpi_filters_are_cached(cached, client):
-    get(client, "/kpis/?town=063657")
-    response, _ = get(client, "/kpis/?town=063657")
+    get(client, f"/kpis/?town={OKURA}")
+    response, _ = get(client, f"/kpis/?town={OKURA}")
     assert response[cache.HEADER] == cache.HIT
 
 

@@ -12,26 +12,18 @@ pytestmark = pytest.mark.django_db
 PUBLIC_MAX = 15
 ADMIN_MAX = 15
 
-# Admin lists known to run one query per row, with the fix (strict xfail: the
-# test fails once fixed, so the entry is removed with the fix). None left.
-N_PLUS_ONE: dict[str, str] = {}
-
 
 def _labels() -> list[str]:
     return sorted(model._meta.label_lower for model in admin.site._registry)
 
 
 def _admin_lists():
-    """(user, admin list), marked where the list is known to run a query per row."""
-    params = []
-    for who in ("secretariat", "officer"):
-        for label in _labels():
-            marks = []
-            # Officers cannot open the statistics lists (403): only their figures count.
-            if label in N_PLUS_ONE and (who == "secretariat" or label == "kpis.kpiactual"):
-                marks = [pytest.mark.xfail(strict=True, reason=f"N+1; fix: {N_PLUS_ONE[label]}")]
-            params.append(pytest.param(who, label, marks=marks, id=f"{who}-{label}"))
-    return params
+    """(user, admin list) for every registered model, as each user sees it."""
+    return [
+        pytest.param(who, label, id=f"{who}-{label}")
+        for who in ("secretariat", "officer")
+        for label in _labels()
+    ]
 
 
 def _changelist(label: str) -> str:

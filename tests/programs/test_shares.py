@@ -3,6 +3,7 @@
 import pytest
 
 from programs.models import CostShare, Program, StatedTotal
+from tests.constants import KANEYAMA, SPECIAL_EDUCATION
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,8 @@ def test_a_blank_share_is_kept_blank_not_zero():
 def test_a_municipality_with_no_row_has_no_share():
     # 特別支援教育… lists seven municipalities: 金山町 has no row at all.
     assert not CostShare.objects.filter(
-        program__name="特別支援教育に係る指導者育成のための合同研修事業",
-        municipality__code="063614",
+        program__name=SPECIAL_EDUCATION,
+        municipality__code=KANEYAMA,
     ).exists()
 
 
@@ -78,6 +79,6 @@ def test_plan_shares_are_published_as_the_plan():
 
 
 def test_participants_of_the_special_needs_training_exclude_kaneyama():
-    program = Program.objects.get(name="特別支援教育に係る指導者育成のための合同研修事業")
+    program = Program.objects.get(name=SPECIAL_EDUCATION)
     codes = sorted(program.participants.values_list("code", flat=True))
     assert codes == ["062057", "063622", "063631", "063649", "063657", "063665", "063673"]

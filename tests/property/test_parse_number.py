@@ -1,4 +1,4 @@
-"""Property-based tests of vision.japanese.parse_number, the reader of typed and imported numbers.
+"""Property-based tests of core.japanese.parse_number, the reader of typed and imported numbers.
 
 Invariants (from its docstring and docs/DOMAIN): any input gives a Decimal, None
 or NumberFormatError, never another exception; full-width and half-width digits
@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from vision.japanese import NumberFormatError, parse_number
+from core.japanese import NumberFormatError, parse_number
 
 FULL_WIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 WHITESPACE = st.text(alphabet=" \t\n\r\u3000\u00a0", max_size=6)

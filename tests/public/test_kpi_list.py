@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from core.models import FigureStatus
 from kpis.models import KPI, KPIActual
+from tests.constants import SAKEGAWA
+from tests.pages import loaded_page
 from tests.public.html import table
-from vision.models import FigureStatus, PolicyField
+from vision.models import PolicyField
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +26,7 @@ def japanese():
 
 
 def names(client, query=""):
-    body = client.get("/kpis/" + query).content.decode()
+    body = loaded_page(client.get("/kpis/" + query), "成果指標の一覧")
     return [r[0] for r in table(body, "成果指標の一覧")["rows"] if len(r) > 1]
 
 
@@ -64,7 +67,7 @@ def test_it_filters_by_policy_field(client, vision):
 
 
 def test_it_filters_by_town(client):
-    listed = names(client, "?town=063665")  # 鮭川村 is not in 下水処理施設共同管理事業
+    listed = names(client, f"?town={SAKEGAWA}")  # 鮭川村 is not in 下水処理施設共同管理事業
     assert "共同管理する施設数" not in listed
     assert "利用者数" in listed
 

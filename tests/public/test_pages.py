@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from programs.models import Program
+from tests.constants import FARMING, HEALTH, OKURA, TOURISM, TOZAWA
 from tests.public.html import row, table, tables, text
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ PAGES = [
     "/plan/",
     "/kpis/",
     "/towns/",
-    "/towns/063657/",
+    f"/towns/{OKURA}/",
     "/statistics/",
     "/agreement/",
     "/about/progress/",
@@ -141,7 +142,7 @@ def test_plan_in_english_uses_english_names(client):
 
 
 def test_program_cost_shares_match_the_document(client):
-    t = table(get(client, program_url("最上広域観光事業")), "最上広域観光事業の市町村別負担額")
+    t = table(get(client, program_url(TOURISM)), "最上広域観光事業の市町村別負担額")
     assert t["headers"] == ["市町村", "R7 事業費見込"]
     assert row(t, "新庄市") == ["新庄市", "2,216"]
     assert row(t, "大蔵村") == ["大蔵村", "505"]
@@ -150,7 +151,7 @@ def test_program_cost_shares_match_the_document(client):
 
 
 def test_program_shows_its_kpi_with_baseline_and_target(client):
-    page = text(get(client, program_url("最上広域観光事業")))
+    page = text(get(client, program_url(TOURISM)))
     assert "最上地域の観光者数" in page
     assert "2,100千人" in page and "2,500千人" in page
     assert "山形県観光キャンペーン推進協議会助成金" in page
@@ -158,7 +159,7 @@ def test_program_shows_its_kpi_with_baseline_and_target(client):
 
 def test_program_shows_the_expected_path(client):
     t = table(
-        get(client, program_url("最上地域保健医療対策事業")),
+        get(client, program_url(HEALTH)),
         "年間事業開催数：年度ごとの見込みと実績",
     )
     assert [r[0] for r in t["rows"]][:2] == ["R6 現状値", "R7"]
@@ -191,7 +192,7 @@ def test_program_without_target_is_not_judged(client):
 
 
 def test_program_summed_kpi_shows_the_towns(client):
-    html = get(client, program_url("最上地域農業・畜産振興事業"))
+    html = get(client, program_url(FARMING))
     t = table(html, "圏域内の新規就農者数：市町村ごとの値")
     assert t["headers"][1:9] == [
         "新庄市",
@@ -207,7 +208,7 @@ def test_program_summed_kpi_shows_the_towns(client):
 
 
 def test_program_in_english(client):
-    page = text(get(client, en(program_url("最上広域観光事業"))))
+    page = text(get(client, en(program_url(TOURISM))))
     assert "Mogami area-wide tourism" in page
     assert "2,100 thousand people" in page
     assert "FY2025 Plan estimate" in page
@@ -242,19 +243,19 @@ def test_town_index_lists_the_eight(client):
 
 
 def test_okura_profile_and_slogan(client):
-    page = text(get(client, town_url("063657")))
+    page = text(get(client, town_url(OKURA)))
     assert "おかえり、なりわい灯す きよなる里" in page
     assert "2,673人" in page and "211.64 km²" in page
 
 
 def test_okura_population_1990_to_2050(client):
-    t = table(get(client, town_url("063657")), "大蔵村の人口の推移と将来推計")
+    t = table(get(client, town_url(OKURA)), "大蔵村の人口の推移と将来推計")
     assert row(t, "1990") == ["1990", "4,982", ""]
     assert row(t, "2050") == ["2050", "", "1,346"]
 
 
 def test_okura_cost_shares_by_program(client):
-    t = table(get(client, town_url("063657")), "大蔵村の事業別負担額")
+    t = table(get(client, town_url(OKURA)), "大蔵村の事業別負担額")
     assert row(t, "コミュニティバスの運行事業（大蔵村営バス）") == [
         "コミュニティバスの運行事業（大蔵村営バス）",
         "42,696",
@@ -264,14 +265,14 @@ def test_okura_cost_shares_by_program(client):
 
 
 def test_okura_agreement_and_summed_kpi(client):
-    html = get(client, town_url("063657"))
+    html = get(client, town_url(OKURA))
     t = table(html, "大蔵村と新庄市の協定の締結状況")
     assert row(t, "15")[2] == "○ 締結"
     assert "圏域内の新規就農者数" in text(html)
 
 
 def test_a_town_in_english(client):
-    page = text(get(client, en(town_url("063657"))))
+    page = text(get(client, en(town_url(OKURA))))
     assert "Okura Village" in page and "2,673people" not in page
 
 
@@ -394,13 +395,13 @@ def farmers_reported(db):
     from decimal import Decimal
     from zoneinfo import ZoneInfo
 
+    from core.models import FigureStatus
     from kpis.models import KPI, KPIActual
     from municipalities.models import Municipality
-    from vision.models import FigureStatus
 
     kpi = KPI.objects.get(name="圏域内の新規就農者数")
     for n, town in enumerate(Municipality.objects.order_by("sort_order")):
-        approved = town.code != "063673"
+        approved = town.code != TOZAWA
         KPIActual.objects.create(
             kpi=kpi,
             fiscal_year=2026,
@@ -414,7 +415,7 @@ def farmers_reported(db):
 
 
 def test_summed_kpi_shows_who_reported_and_no_partial_total(client, farmers_reported):
-    html = get(client, program_url("最上地域農業・畜産振興事業"))
+    html = get(client, program_url(FARMING))
     t = table(html, "圏域内の新規就農者数：市町村ごとの値")
     assert row(t, "R8") == ["R8", "1", "2", "3", "4", "5", "6", "7", "−", "7/8", "集計中"]
     assert "8市町村のうち7市町村が報告済み" in text(html)
@@ -422,7 +423,7 @@ def test_summed_kpi_shows_who_reported_and_no_partial_total(client, farmers_repo
 
 
 def test_town_page_shows_its_own_component(client, farmers_reported):
-    t = table(get(client, town_url("063657")), "圏域内の新規就農者数")
+    t = table(get(client, town_url(OKURA)), "圏域内の新規就農者数")
     assert row(t, "R8") == ["R8", "6", "2027年5月10日", "集計中（7/8市町村が報告）"]
 
 
@@ -431,8 +432,8 @@ def test_plan_dates_each_judged_kpi(client):
     from decimal import Decimal
     from zoneinfo import ZoneInfo
 
+    from core.models import FigureStatus
     from kpis.models import KPI, KPIActual
-    from vision.models import FigureStatus
 
     KPIActual.objects.create(
         kpi=KPI.objects.get(name="受診者数"),

@@ -8,10 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.models import FigureStatus
 from kpis.models import KPI, KPIActual
 from municipalities.models import Municipality
 from programs.models import CostShare, Program
-from vision.models import FigureStatus
+from tests.constants import FARMING, OKURA
 
 pytestmark = pytest.mark.django_db
 
@@ -73,14 +74,14 @@ def test_query_counts_do_not_grow_with_approved_figures(client):
     with translation.override("ja"):
         program = reverse(
             "public:programs:detail",
-            args=[Program.objects.get(name="最上地域農業・畜産振興事業").pk],
+            args=[Program.objects.get(name=FARMING).pk],
         )
         urls = [
             "/",
             "/plan/",
             "/kpis/",
             "/kpis/?_export=csv",
-            "/towns/063657/",
+            f"/towns/{OKURA}/",
             "/statistics/",
             "/agreement/",
             program,

@@ -1,7 +1,7 @@
 """The faster rendering paths: tables built in Python, public actuals without working values.
 
-The public pages render their data tables (vision.charts.Table.html) and the KPI table's
-rows (kpis.tables.KPITable.html_rows) in Python rather than cell by cell in templates.
+The public pages render their data tables (core.charts.Table.html) and the KPI table's
+rows (public.tables.KPITable.html_rows) in Python rather than cell by cell in templates.
 These tests hold them to what the templates did: every text escaped, header cells
 scoped, totals in a <tfoot>, and nothing but approved values loaded for the public.
 """
@@ -14,11 +14,12 @@ import pytest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core import charts
+from core.models import FigureStatus
 from kpis.models import KPI, KPIActual
-from kpis.progress import PublicActual, load_public_actuals, public_kpis
+from kpis.selectors import PublicActual, load_public_actuals, public_kpis
+from tests.pages import loaded_page
 from tests.public.html import table
-from vision import charts
-from vision.models import FigureStatus
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -67,7 +68,7 @@ def test_the_kpi_table_escapes_a_kpi_name_and_heads_its_row_with_it(client):
     kpi = KPI.objects.order_by("pk").first()
     kpi.name = "<script>alert(1)</script>"
     kpi.save()
-    body = client.get("/kpis/").content.decode()
+    body = loaded_page(client.get("/kpis/"), "成果指標の一覧")
     assert "<script>alert(1)</script>" not in body
     assert '<th scope="row"><a href="' in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body

@@ -9,8 +9,10 @@ and 参加者数 with no actual (未把握).
 
 import pytest
 
+from core.models import FigureStatus
 from municipalities.models import Municipality
 from programs.models import CostShare
+from tests.constants import KANEYAMA, SHINJO
 from tests.factories import (
     make_actual,
     make_item,
@@ -20,16 +22,8 @@ from tests.factories import (
     make_total,
     make_vision,
 )
-from vision.models import (
-    AgreementItem,
-    Category,
-    FigureStatus,
-    ItemParty,
-    PolicyField,
-    ReportingYear,
-)
+from vision.models import AgreementItem, Category, ItemParty, PolicyField, ReportingYear
 
-SHINJO, KANEYAMA = "062057", "063614"
 YEAR = 2025
 
 

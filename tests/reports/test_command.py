@@ -15,7 +15,7 @@ def test_it_writes_the_excel_report(tmp_path):
 
 def test_it_writes_the_pdf_report(tmp_path, monkeypatch):
     monkeypatch.setattr(
-        "vision.management.commands.progress_report.report_pdf", lambda report: b"%PDF-1.7 x"
+        "reports.management.commands.progress_report.report_pdf", lambda report: b"%PDF-1.7 x"
     )
     output = tmp_path / "report.pdf"
     call_command("progress_report", "--year", "2025", "--format", "pdf", "--output", str(output))

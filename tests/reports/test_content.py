@@ -2,10 +2,10 @@
 
 import pytest
 
+from reports.report import build_report
+from revisions import services as revisions
 from tests.reports.conftest import YEAR
 from tests.revisions.helpers import open_revision
-from vision import revisions
-from vision.reports import build_report
 
 pytestmark = pytest.mark.django_db
 

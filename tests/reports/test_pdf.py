@@ -6,12 +6,17 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import FigureStatus
 from kpis.models import KPI, KPIActual
 from programs.models import Program
+from reports.pdf import report_pdf
+from reports.report import build_report
 from vision.loader import load_vision, read_fixtures
-from vision.models import FigureStatus, Vision
-from vision.pdf import report_pdf
-from vision.reports import build_report
+from vision.models import Vision
+
+# The module's PDF is made once from the session's database; the mark makes pytest-django
+# create that database when this file runs alone.
+pytestmark = pytest.mark.django_db
 
 
 def pdftotext(pdf: bytes) -> str:

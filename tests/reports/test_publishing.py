@@ -1,14 +1,16 @@
 """Who may generate and publish the report, and what the public gets."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.models import FigureStatus
 from kpis.models import KPI, KPIActual
-from vision.models import FigureStatus, PublishedReport, ReportingYear, Vision
+from vision.models import PublishedReport, ReportingYear, Vision
 
 pytestmark = pytest.mark.django_db
 FAKE_PDF = b"%PDF-1.7 test"
@@ -17,7 +19,7 @@ FAKE_PDF = b"%PDF-1.7 test"
 @pytest.fixture(autouse=True)
 def quick_pdf(monkeypatch):
     """The PDF itself is tested in test_pdf.py; here it only has to be stored and served."""
-    monkeypatch.setattr("vision.publishing.report_pdf", lambda report: FAKE_PDF)
+    monkeypatch.setattr("reports.publishing.report_pdf", lambda report: FAKE_PDF)
 
 
 @pytest.fixture
@@ -43,8 +45,17 @@ def admin_url(name, year, *args):
     return reverse(f"admin:vision_reportingyear_{name}", args=[year.pk, *args])
 
 
-def publish(client, year):
-    return client.post(admin_url("publish", year))
+def shown_token(client, year) -> str:
+    """The figures token of the report page, as the publish form posts it back."""
+    page = client.get(admin_url("report", year)).content.decode()
+    found = re.search(r'name="figures_token" value="([0-9a-f]+)"', page)
+    return found.group(1) if found else ""
+
+
+def publish(client, year, token=None):
+    if token is None:
+        token = shown_token(client, year)
+    return client.post(admin_url("publish", year), {"figures_token": token})
 
 
 def kpi_values(xlsx: bytes, name: str) -> list:

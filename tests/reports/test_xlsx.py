@@ -5,9 +5,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from reports.report import build_report
+from reports.report_xlsx import render_xlsx
 from tests.reports.conftest import YEAR
-from vision.report_xlsx import render_xlsx
-from vision.reports import build_report
 
 pytestmark = pytest.mark.django_db
 

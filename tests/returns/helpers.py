@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from kpis.models import KPI, KPIActual
 from programs.models import CostShare, Program
+from returns.annual import build_return
+from tests.constants import KANEYAMA
 from vision.models import ReportingYear, Vision
-from vision.returns import build_return
 
 YEAR = 2025
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,6 +31,12 @@ def the_return(reporting_year, reporter):
 
 def return_url(code: str, year: int = YEAR, name: str = "return", *args) -> str:
     return reverse(f"returns:{name}", args=[year, code, *args])
+
+
+def shown_versions(page: str) -> dict[str, str]:
+    """The version fields a page shows (the review page's, the admin list's), as a
+    browser posts them back."""
+    return dict(re.findall(r'name="((?:ver|shown-version)-[^"]+)" value="(\d+)"', page))
 
 
 def program(name: str) -> Program:
@@ -62,6 +69,26 @@ def figures_snapshot():
         )
     )
     return shares, actuals
+
+
+def assert_upload_refused(client, file, *messages, code: str = KANEYAMA) -> str:
+    """The upload is refused as a whole (400), or its preview shows row errors and cannot
+    be confirmed, even by a hand-made POST; either way with the messages, and nothing is
+    saved. Returns the page that says so."""
+    before = figures_snapshot()
+    response = client.post(return_url(code, YEAR, "upload"), {"file": file})
+    if response.status_code == 302:
+        url = response["Location"]
+        response = client.get(url)
+        assert response.status_code == 200
+        assert client.post(url, {"confirm": "1"}).status_code == 400
+    else:
+        assert response.status_code == 400
+    page = response.content.decode()
+    for message in messages:
+        assert message in page, page[:3000]
+    assert figures_snapshot() == before
+    return page
 
 
 def form_data(html: str) -> dict:

@@ -7,8 +7,12 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core.models import FigureStatus
 from kpis.models import KPIActual
 from programs.models import CostShare
+from returns import services
+from returns.annual import Entry, build_return
+from tests.constants import HEALTH, KANEYAMA
 from tests.returns.helpers import (
     figures_snapshot,
     header_index,
@@ -19,13 +23,9 @@ from tests.returns.helpers import (
     workbook,
     xlsx_upload,
 )
-from vision import services
-from vision.models import FigureStatus
-from vision.returns import Entry, build_return
 
 pytestmark = pytest.mark.django_db
 
-HEALTH = "最上地域保健医療対策事業"
 FIGURE_BY_FIGURE = 10**9  # a BULK_MIN_WRITES no save reaches
 
 
@@ -277,12 +277,12 @@ def test_a_conflict_while_confirming_an_import_is_shown_and_nothing_is_saved(
     client, reporting_year, kaneyama, kaneyama_officer, secretariat, monkeypatch, bulk_results
 ):
     client.force_login(kaneyama_officer)
-    wb = workbook(client.get(return_url("063614", 2025, "template")).content)
+    wb = workbook(client.get(return_url(KANEYAMA, 2025, "template")).content)
     ws = wb.worksheets[0]
     value = header_index(ws)["値（入力）"]
     for r in range(2, ws.max_row + 1):
         ws.cell(r, value).value = r
-    response = client.post(return_url("063614", 2025, "upload"), {"file": xlsx_upload(wb)})
+    response = client.post(return_url(KANEYAMA, 2025, "upload"), {"file": xlsx_upload(wb)})
     preview = response["Location"]
     assert "エラー 0 件" in client.get(preview).content.decode()
     before = figures_snapshot()

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from returns import services
+from returns.annual import Entry, completeness, totals
+from tests.constants import FUNAGATA, KANEYAMA, MAMUROGAWA, MOGAMI, OKURA, SAKEGAWA, SHINJO, TOZAWA
 from tests.returns.helpers import the_return
-from vision import services
-from vision.returns import Entry, completeness, totals
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_it_counts_each_towns_figures_by_status(reporting_year, secretariat, kan
     returns = completeness(
         vision=reporting_year.vision, reporting_year=reporting_year, user=secretariat
     )
-    kaneyama = next(r for r in returns if r.code == "063614")
+    kaneyama = next(r for r in returns if r.code == KANEYAMA)
     assert kaneyama.counts() == {"not_started": 19, "draft": 0, "submitted": 20, "returned": 0, "approved": 0}  # fmt: skip
     assert kaneyama.rate == Decimal("51.3")
 
@@ -40,7 +41,7 @@ def test_it_lists_every_town_and_the_area_return(reporting_year, reviewer):
         vision=reporting_year.vision, reporting_year=reporting_year, user=reviewer
     )
     assert [r.code for r in returns] == [
-        "062057", "063614", "063622", "063631", "063649", "063657", "063665", "063673", "area",
+        SHINJO, KANEYAMA, MOGAMI, FUNAGATA, MAMUROGAWA, OKURA, SAKEGAWA, TOZAWA, "area",
     ]  # fmt: skip
     assert totals(returns)["reported"] == 0
 

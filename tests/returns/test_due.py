@@ -1,12 +1,13 @@
-"""What each town owes for a fiscal year (municipalities.permissions decides)."""
+"""What each town owes for a fiscal year (returns.permissions decides)."""
 
 import pytest
 
-from municipalities import permissions
+from core.models import FigureStatus
 from programs.models import CostShare
+from returns import permissions
+from tests.constants import CREMATION, HEALTH, SPECIAL_EDUCATION
 from tests.factories import make_share
 from tests.returns.helpers import kpi, program, the_return
-from vision.models import FigureStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_it_asks_kaneyama_for_budget_and_settlement_of_each_of_its_programs(
 
 def test_it_does_not_ask_a_town_for_a_program_it_is_not_part_of(reporting_year, kaneyama):
     ret = the_return(reporting_year, kaneyama)
-    special = program("特別支援教育に係る指導者育成のための合同研修事業")
+    special = program(SPECIAL_EDUCATION)
     assert not [line for line in ret.lines if line.program == special]
 
 
@@ -61,7 +62,7 @@ def test_the_secretariat_enters_the_area_kpis_of_no_town(reporting_year, vision)
 
 
 def test_the_return_shows_the_plan_estimate_and_last_years_approved_value(reporting_year, kaneyama):
-    health = program("最上地域保健医療対策事業")
+    health = program(HEALTH)
     make_share(health, kaneyama.code, 95, year=2024, kind=CostShare.Kind.BUDGET)
     ret = the_return(reporting_year, kaneyama)
     line = ret.line(f"budget-{health.pk}")
@@ -76,7 +77,7 @@ def test_the_area_kpis_last_year_is_the_printed_baseline(reporting_year):
 
 
 def test_a_figure_belongs_to_the_return_of_its_reporter(kaneyama, okura):
-    share = make_share(program("火葬場の相互利用"), kaneyama.code, 5, kind="budget", approved=False)
+    share = make_share(program(CREMATION), kaneyama.code, 5, kind="budget", approved=False)
     assert permissions.figure_reporter(share) == kaneyama
     assert share.status == FigureStatus.DRAFT
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from returns import services
+from returns.annual import Entry
+from tests.constants import KANEYAMA
 from tests.returns.helpers import the_return
-from vision import services
-from vision.returns import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_it_reminds_the_officers_of_an_incomplete_return(reporting_year, mail_us
     mail = next(m for m in mailoutbox if m.to == ["t-officer-kaneyama@example.invalid"])
     assert "提出期限は 2026年6月30日です" in mail.body
     assert "まだ提出されていない値が 39 件あります" in mail.body
-    assert "https://vision.example.jp/returns/2025/063614/" in mail.body
+    assert f"https://vision.example.jp/returns/2025/{KANEYAMA}/" in mail.body
 
 
 def test_it_does_not_remind_too_early_or_after_the_deadline(reporting_year, mail_users, mailoutbox):

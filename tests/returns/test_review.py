@@ -4,15 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.returns.helpers import program, return_url, share, the_return
-from vision import services
-from vision.models import FigureStatus
-from vision.returns import Entry
+from core.models import FigureStatus
+from returns import services
+from returns.annual import Entry
+from tests.constants import CREMATION, HEALTH, KANEYAMA
+from tests.returns.helpers import program, return_url, share, shown_versions, the_return
 
 pytestmark = pytest.mark.django_db
-
-HEALTH = "最上地域保健医療対策事業"
-CREMATION = "火葬場の相互利用"
 
 
 @pytest.fixture
@@ -30,7 +28,7 @@ def submitted(reporting_year, kaneyama, kaneyama_officer):
 
 
 def review_url():
-    return return_url("063614", 2025, "review")
+    return return_url(KANEYAMA, 2025, "review")
 
 
 def test_it_lists_the_submitted_figures(client, secretariat, submitted):
@@ -45,10 +43,12 @@ def test_approve_and_return_in_one_go_and_tell_the_officer(
 ):  # fmt: skip
     client.force_login(secretariat)
     cremation = f"budget-{program(CREMATION).pk}"
+    shown = shown_versions(client.get(review_url()).content.decode())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             review_url(),
             {
+                **shown,
                 f"d-{cremation}": "return",
                 f"r-{cremation}": "協定の負担割合と違います",
                 "approve_all": "1",
@@ -73,7 +73,10 @@ def test_a_return_without_reason_changes_nothing(client, secretariat, submitted,
     client.force_login(secretariat)
     health = f"budget-{program(HEALTH).pk}"
     cremation = f"budget-{program(CREMATION).pk}"
-    response = client.post(review_url(), {f"d-{health}": "approve", f"d-{cremation}": "return"})
+    shown = shown_versions(client.get(review_url()).content.decode())
+    response = client.post(
+        review_url(), {**shown, f"d-{health}": "approve", f"d-{cremation}": "return"}
+    )
     assert response.status_code == 400
     assert "差戻しの理由を書いてください" in response.content.decode()
     assert share(program(HEALTH), kaneyama).status == FigureStatus.SUBMITTED

@@ -14,11 +14,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from core.models import FigureStatus
 from kpis.models import KPIActual
 from municipalities.models import Municipality
 from programs.models import CostShare
-from tests.returns.helpers import form_data, header_index, workbook, xlsx_upload
-from vision.models import FigureStatus
+from tests.constants import KANEYAMA
+from tests.returns.helpers import form_data, header_index, shown_versions, workbook, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,9 @@ def log_in(username: str) -> Client:
 
 
 def opendata(client, name):
-    return json.loads(client.get(f"/opendata/{name}.json").content)
+    response = client.get(f"/opendata/{name}.json")
+    assert response.status_code == 200
+    return json.loads(response.content)
 
 
 def test_the_officer_to_open_data_scenario(
@@ -44,14 +47,14 @@ def test_the_officer_to_open_data_scenario(
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("create_demo_accounts", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    kaneyama = Municipality.objects.get(code="063614")
+    kaneyama = Municipality.objects.get(code=KANEYAMA)
 
     # --- the officer logs in and finds the annual return from the admin index
     officer = log_in("officer-063614")
     index = officer.get(reverse("admin:index")).content.decode()
     assert reverse("returns:index") in index
     page = officer.get(reverse("returns:index")).content.decode()
-    return_url = reverse("returns:return", args=[2025, "063614"])
+    return_url = reverse("returns:return", args=[2025, KANEYAMA])
     assert return_url in page
 
     # --- fills every figure on the form and saves a draft
@@ -74,7 +77,7 @@ def test_the_officer_to_open_data_scenario(
     assert farmers.value == 3
 
     # --- downloads the template, changes two numbers, uploads, previews, confirms
-    template = officer.get(reverse("returns:template", args=[2025, "063614"]))
+    template = officer.get(reverse("returns:template", args=[2025, KANEYAMA]))
     assert template.status_code == 200
     wb = workbook(template.content)
     ws = wb.worksheets[0]
@@ -87,7 +90,7 @@ def test_the_officer_to_open_data_scenario(
     ws.cell(kpi_row, col["値（入力）"]).value = 4
     changed_program = ws.cell(first_budget_row, col["事業ID"]).value
     response = officer.post(
-        reverse("returns:upload", args=[2025, "063614"]), {"file": xlsx_upload(wb)}
+        reverse("returns:upload", args=[2025, KANEYAMA]), {"file": xlsx_upload(wb)}
     )
     assert response.status_code == 302
     preview = officer.get(response["Location"])
@@ -113,11 +116,11 @@ def test_the_officer_to_open_data_scenario(
 
     # --- nothing is public yet
     public = log_in("reviewer")  # any client will do; open data needs no login
-    assert not [r for r in opendata(public, "kpi_actuals") if r["municipality_code"] == "063614"]
+    assert not [r for r in opendata(public, "kpi_actuals") if r["municipality_code"] == KANEYAMA]
 
     # --- the secretariat returns one figure with a reason and approves the rest
     secretariat = log_in("secretariat")
-    review_url = reverse("returns:review", args=[2025, "063614"])
+    review_url = reverse("returns:review", args=[2025, KANEYAMA])
     review = secretariat.get(review_url).content.decode()
     returned_key = f"settlement-{changed_program}"
     assert f'name="d-{returned_key}"' in review
@@ -125,6 +128,7 @@ def test_the_officer_to_open_data_scenario(
         response = secretariat.post(
             review_url,
             {
+                **shown_versions(review),
                 f"d-{returned_key}": "return",
                 f"r-{returned_key}": "決算額が予算と同じです。決算書の額を確認してください。",
                 "approve_all": "1",
@@ -142,7 +146,7 @@ def test_the_officer_to_open_data_scenario(
     shares = [
         r
         for r in opendata(public, "budget_shares")
-        if r["municipality_code"] == "063614" and r["kind"] in ("budget", "settlement")
+        if r["municipality_code"] == KANEYAMA and r["kind"] in ("budget", "settlement")
     ]
     assert len(shares) == 37
     assert {"program_id": changed_program, "kind": "budget", "amount_kyen": 1234} in [
@@ -151,7 +155,7 @@ def test_the_officer_to_open_data_scenario(
     assert not [
         r for r in shares if r["program_id"] == changed_program and r["kind"] == "settlement"
     ]
-    actuals = [r for r in opendata(public, "kpi_actuals") if r["municipality_code"] == "063614"]
+    actuals = [r for r in opendata(public, "kpi_actuals") if r["municipality_code"] == KANEYAMA]
     assert [(r["fiscal_year"], r["value"]) for r in actuals] == [(2025, 4)]
 
     # --- the officer sees the reason on the return

@@ -1,26 +1,23 @@
-"""The workflow writes (vision.services): all or nothing, versions, status rules, history."""
+"""The workflow writes (returns.services): all or nothing, versions, status rules, history."""
 
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.models import FigureStatus
 from kpis.models import KPIActual
 from programs.models import CostShare
+from returns import services
+from returns.annual import Entry
+from tests.constants import CREMATION, HEALTH
 from tests.returns.helpers import kpi, program, share, the_return
-from vision import services
-from vision.models import FigureStatus
-from vision.returns import Entry
 
 pytestmark = pytest.mark.django_db
 
 
 def key(name, kind="budget"):
     return f"{kind}-{program(name).pk}"
-
-
-HEALTH = "最上地域保健医療対策事業"
-CREMATION = "火葬場の相互利用"
 
 
 def save(user, ret, *entries, reason=""):

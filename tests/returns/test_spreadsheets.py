@@ -9,8 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from core.models import FigureStatus
 from programs.models import CostShare
+from returns import services
+from returns.annual import Entry
+from tests.constants import HEALTH, KANEYAMA, OKURA, SPECIAL_EDUCATION
 from tests.returns.helpers import (
+    assert_upload_refused,
     figures_snapshot,
     header_index,
     program,
@@ -20,13 +25,9 @@ from tests.returns.helpers import (
     workbook,
     xlsx_upload,
 )
-from vision import services
-from vision.models import FigureStatus
-from vision.returns import Entry
 
 pytestmark = pytest.mark.django_db
 
-HEALTH = "最上地域保健医療対策事業"
 VALUE = "値（入力）"
 
 
@@ -36,7 +37,7 @@ def officer(client, reporting_year, kaneyama_officer):
     return client
 
 
-def template(client, code="063614"):
+def template(client, code=KANEYAMA):
     response = client.get(return_url(code, 2025, "template"))
     assert response.status_code == 200
     return workbook(response.content)
@@ -57,11 +58,11 @@ def set_value(ws, row, value, header=VALUE):
     ws.cell(row, header_index(ws)[header]).value = value
 
 
-def upload(client, file, code="063614"):
+def upload(client, file, code=KANEYAMA):
     return client.post(return_url(code, 2025, "upload"), {"file": file})
 
 
-def preview(client, file, code="063614"):
+def preview(client, file, code=KANEYAMA):
     response = upload(client, file, code)
     if response.status_code != 302:
         return response, None
@@ -249,24 +250,11 @@ def test_a_formula_is_read_as_its_saved_result(officer, kaneyama):
 # --- bad files: a clear message, and the database unchanged --------------------------
 
 
-def assert_refused(client, file, *expected, code="063614"):
-    before = figures_snapshot()
-    response, url = preview(client, file, code)
-    page = response.content.decode()
-    for text in expected:
-        assert text in page, page[:3000]
-    if url:  # a preview with errors cannot be confirmed, even by a hand-made POST
-        assert client.post(url, {"confirm": "1"}).status_code == 400
-    else:
-        assert response.status_code == 400
-    assert figures_snapshot() == before
-
-
 def test_another_towns_rows_are_refused(officer):
     ws = template(officer).worksheets[0]
-    set_value(ws, 2, "063657", header="全国地方公共団体コード")
+    set_value(ws, 2, OKURA, header="全国地方公共団体コード")
     set_value(ws, 2, 5)
-    assert_refused(
+    assert_upload_refused(
         officer,
         as_csv(ws),
         "2行目",
@@ -281,7 +269,7 @@ def test_a_locked_year_is_refused_for_the_secretariat_too(client, reporting_year
     set_value(ws, 2, 5)
     reporting_year.is_locked = True
     reporting_year.save()
-    assert_refused(client, as_csv(ws), "締め済みのため取り込めません")
+    assert_upload_refused(client, as_csv(ws), "締め済みのため取り込めません")
 
 
 def test_an_officer_cannot_upload_to_a_locked_year(officer, reporting_year):
@@ -297,7 +285,7 @@ def test_an_officer_cannot_upload_to_a_locked_year(officer, reporting_year):
 def test_another_years_rows_are_refused(officer):
     ws = template(officer).worksheets[0]
     set_value(ws, 2, 2024, header="年度（西暦）")
-    assert_refused(
+    assert_upload_refused(
         officer,
         as_csv(ws),
         "この年度報告は 令和7年度（2025年度） です（2024年度の行は取り込めません）",
@@ -307,26 +295,26 @@ def test_another_years_rows_are_refused(officer):
 def test_an_unknown_program_is_refused(officer):
     ws = template(officer).worksheets[0]
     set_value(ws, 2, 99999, header="事業ID")
-    assert_refused(officer, as_csv(ws), "F列「事業ID」: 事業ID 99999 の連携事業はありません")
+    assert_upload_refused(officer, as_csv(ws), "F列「事業ID」: 事業ID 99999 の連携事業はありません")
 
 
 def test_a_program_the_town_does_not_report_is_refused(officer):
     ws = template(officer).worksheets[0]
-    special = program("特別支援教育に係る指導者育成のための合同研修事業")
+    special = program(SPECIAL_EDUCATION)
     set_value(ws, 2, special.pk, header="事業ID")
-    assert_refused(officer, as_csv(ws), "は金山町が負担額を報告する事業ではありません")
+    assert_upload_refused(officer, as_csv(ws), "は金山町が負担額を報告する事業ではありません")
 
 
 def test_an_unknown_kpi_is_refused(officer):
     ws = template(officer).worksheets[0]
     set_value(ws, row_of(ws, "実績"), 99999, header="指標ID")
-    assert_refused(officer, as_csv(ws), "指標ID 99999 の成果指標はありません")
+    assert_upload_refused(officer, as_csv(ws), "指標ID 99999 の成果指標はありません")
 
 
 def test_text_in_a_number_cell_is_refused(officer):
     ws = template(officer).worksheets[0]
     set_value(ws, 3, "未定")
-    assert_refused(
+    assert_upload_refused(
         officer, as_csv(ws), "3行目", "O列「値（入力）」: 「未定」は数値として読めません"
     )
 
@@ -334,20 +322,20 @@ def test_text_in_a_number_cell_is_refused(officer):
 def test_merged_cells_are_refused(officer):
     wb = template(officer)
     wb.worksheets[0].merge_cells("G2:G3")
-    assert_refused(officer, xlsx_upload(wb), "G2:G3 のセルが結合されています")
+    assert_upload_refused(officer, xlsx_upload(wb), "G2:G3 のセルが結合されています")
 
 
 def test_hidden_rows_are_refused(officer):
     wb = template(officer)
     wb.worksheets[0].row_dimensions[4].hidden = True
-    assert_refused(officer, xlsx_upload(wb), "4行目が非表示になっています")
+    assert_upload_refused(officer, xlsx_upload(wb), "4行目が非表示になっています")
 
 
 def test_a_formula_without_a_saved_result_is_refused(officer):
     wb = template(officer)
     ws = wb.worksheets[0]
     ws.cell(2, header_index(ws)[VALUE]).value = "=1+2"
-    assert_refused(
+    assert_upload_refused(
         officer, xlsx_upload(wb), "2行目・O列「値（入力）」: 数式の計算結果が保存されていません"
     )
 
@@ -356,24 +344,24 @@ def test_duplicate_rows_are_refused(officer):
     wb = template(officer)
     ws = wb.worksheets[0]
     ws.append([c.value for c in ws[2]])
-    assert_refused(officer, xlsx_upload(wb), "2行目と同じ数値の行が重複しています")
+    assert_upload_refused(officer, xlsx_upload(wb), "2行目と同じ数値の行が重複しています")
 
 
 @pytest.mark.parametrize("value", ["-5", "△5", "▲５"])
 def test_a_negative_amount_is_refused(officer, value):
     ws = template(officer).worksheets[0]
     set_value(ws, 2, value)
-    assert_refused(officer, as_csv(ws), "負担額にマイナスは入力できません")
+    assert_upload_refused(officer, as_csv(ws), "負担額にマイナスは入力できません")
 
 
 def test_a_negative_count_is_refused(officer):
     ws = template(officer).worksheets[0]
     set_value(ws, row_of(ws, "実績"), -2)
-    assert_refused(officer, as_csv(ws), "「人」で数える指標にマイナスは入力できません")
+    assert_upload_refused(officer, as_csv(ws), "「人」で数える指標にマイナスは入力できません")
 
 
 def test_an_empty_file_is_refused(officer):
-    assert_refused(officer, SimpleUploadedFile("return.xlsx", b""), "ファイルが空です")
+    assert_upload_refused(officer, SimpleUploadedFile("return.xlsx", b""), "ファイルが空です")
 
 
 def test_a_workbook_with_an_empty_sheet_is_refused_as_empty(officer):
@@ -382,25 +370,25 @@ def test_a_workbook_with_an_empty_sheet_is_refused_as_empty(officer):
     stream = io.BytesIO()
     Workbook().save(stream)
     upload = SimpleUploadedFile("return.xlsx", stream.getvalue())
-    assert_refused(officer, upload, "1枚目のシートに何も入力されていません")
+    assert_upload_refused(officer, upload, "1枚目のシートに何も入力されていません")
 
 
 def test_a_file_with_only_the_header_is_refused(officer):
     wb = template(officer)
     wb.worksheets[0].delete_rows(2, 100)
-    assert_refused(officer, xlsx_upload(wb), "データの行がありません")
+    assert_upload_refused(officer, xlsx_upload(wb), "データの行がありません")
 
 
 def test_a_file_without_the_value_column_is_refused(officer):
     ws = template(officer).worksheets[0]
     ws.cell(1, header_index(ws)[VALUE]).value = "値"
-    assert_refused(officer, as_csv(ws), "1行目（見出し行）に「値（入力）」の列がありません")
+    assert_upload_refused(officer, as_csv(ws), "1行目（見出し行）に「値（入力）」の列がありません")
 
 
 @override_settings(MAX_UPLOAD_BYTES=2000)
 def test_an_oversized_file_is_refused(officer):
     ws = template(officer).worksheets[0]
-    assert_refused(officer, as_csv(ws), "ファイルが大きすぎます")
+    assert_upload_refused(officer, as_csv(ws), "ファイルが大きすぎます")
 
 
 @pytest.mark.parametrize(
@@ -414,7 +402,7 @@ def test_an_oversized_file_is_refused(officer):
     ],
 )  # fmt: skip
 def test_a_file_that_is_not_a_spreadsheet_is_refused(officer, name, content, message):
-    assert_refused(officer, SimpleUploadedFile(name, content), message)
+    assert_upload_refused(officer, SimpleUploadedFile(name, content), message)
 
 
 def test_a_preview_belongs_to_the_user_who_uploaded_it(

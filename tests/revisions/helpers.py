@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.models import FigureStatus
 from kpis.models import KPIActual
+from revisions import services as revisions
+from tests.constants import KANEYAMA, SHINJO
 from tests.factories import make_item, make_kpi, make_program, make_vision
-from vision import revisions
-from vision.models import FigureStatus, ReportingYear
+from vision.models import ReportingYear
 
 D = Decimal
 
@@ -16,7 +18,7 @@ D = Decimal
 def made_up_plan():
     vision = make_vision()
     item = make_item(vision)
-    program = make_program(item, participants=["062057", "063614"], name="テスト事業")
+    program = make_program(item, participants=[SHINJO, KANEYAMA], name="テスト事業")
     kpi = make_kpi(program, baseline="10", target="20", name="開催回数", order=1)
     return vision, item, program, kpi
 

@@ -2,15 +2,16 @@
 
 import pytest
 
+from core.models import FigureStatus
 from municipalities.models import Municipality
 from programs.models import CostShare, Program, StatedTotal
+from revisions import services as revisions
+from tests.constants import KANEYAMA, OKURA, SHINJO
 from tests.factories import make_item
 from tests.revisions.helpers import made_up_plan, open_revision
-from vision import revisions
-from vision.models import FigureStatus, ItemParty, RevisionChange
+from vision.models import ItemParty, RevisionChange
 
 pytestmark = pytest.mark.django_db
-SHINJO, KANEYAMA, OKURA = "062057", "063614", "063657"
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from municipalities.models import Municipality
+from revisions import services as revisions
+from tests.constants import OKURA, SHINJO
 from tests.public.html import tables
 from tests.revisions.helpers import D, made_up_plan, open_revision
-from vision import revisions
 from vision.models import ItemParty
 
 pytestmark = pytest.mark.django_db
-SHINJO, KANEYAMA, OKURA = "062057", "063614", "063657"
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_a_revision_compared_with_itself_has_no_differences(history):
 
 def test_the_public_revision_page_shows_old_and_new_side_by_side(client, history, monkeypatch):
     vision, _program, _kpi, first, _second = history
-    monkeypatch.setattr("vision.revision_views._vision", lambda: vision)
+    monkeypatch.setattr("revisions.views.current_vision", lambda: vision)
     html = client.get(reverse("public:revisions:detail", args=[first.pk])).content.decode()
     changed = next(t for t in tables(html) if t["caption"].startswith("変更"))
     assert changed["headers"][2:4] == ["当初（変更前）", "令和9年3月変更"]
@@ -96,5 +96,5 @@ def test_the_public_revision_page_shows_old_and_new_side_by_side(client, history
 
 def test_the_compare_page_refuses_an_unknown_revision(client, history, monkeypatch):
     vision, *_rest = history
-    monkeypatch.setattr("vision.revision_views._vision", lambda: vision)
+    monkeypatch.setattr("revisions.views.current_vision", lambda: vision)
     assert client.get(reverse("public:revisions:compare"), {"a": "999999"}).status_code == 404

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kpis.models import KPI, KPITarget
-from kpis.progress import grade_levels, judge_kpi
+from kpis.progress import judge_kpi
+from kpis.selectors import grade_levels
+from revisions import services as revisions
 from tests.revisions.helpers import D, approve, made_up_plan, open_revision, publish_year
-from vision import revisions
 from vision.models import RevisionChange
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +150,8 @@ def test_reloading_the_document_does_not_undo_a_revised_target(secretariat, visi
     from decimal import Decimal
 
     from kpis.models import KPI
+    from revisions import services as revisions
     from tests.revisions.helpers import open_revision
-    from vision import revisions
     from vision.loader import load_vision, read_fixtures
 
     kpi = KPI.objects.get(name="年間事業開催数")

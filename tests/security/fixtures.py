@@ -4,6 +4,7 @@ import pytest
 
 from kpis.models import KPIActual
 from programs.models import CostShare
+from tests.constants import CREMATION
 from tests.returns.helpers import kpi, program
 
 OKURA_SECRET = "大蔵村の下書きコメント"
@@ -12,7 +13,7 @@ OKURA_SECRET = "大蔵村の下書きコメント"
 @pytest.fixture
 def okura_share(okura):
     return CostShare.objects.create(
-        program=program("火葬場の相互利用"), municipality=okura, fiscal_year=2025,
+        program=program(CREMATION), municipality=okura, fiscal_year=2025,
         kind="budget", amount_kyen=777, comment=OKURA_SECRET,
     )  # fmt: skip
 
@@ -29,7 +30,7 @@ def okura_actual(okura):
 @pytest.fixture
 def own_share(kaneyama):
     return CostShare.objects.create(
-        program=program("火葬場の相互利用"), municipality=kaneyama, fiscal_year=2025,
+        program=program(CREMATION), municipality=kaneyama, fiscal_year=2025,
         kind="budget", amount_kyen=111,
     )  # fmt: skip
 

@@ -95,7 +95,7 @@ def test_loading_twice_changes_nothing():
 
 
 def test_a_second_partnership_area_leaves_the_first_untouched(vision):
-    from bench.synthetic import _renamed, _renamed_statistics
+    from bench.synthetic import renamed, renamed_statistics
 
     plan, statistics = read_fixtures()
     before = list(
@@ -103,7 +103,7 @@ def test_a_second_partnership_area_leaves_the_first_untouched(vision):
             "pk", "category"
         )
     )
-    load_vision(plan=_renamed(plan, 1), statistics=_renamed_statistics(statistics, plan, 1))
+    load_vision(plan=renamed(plan, 1), statistics=renamed_statistics(statistics, plan, 1))
     after = list(
         AgreementItem.objects.filter(category__policy_field__vision=vision).values_list(
             "pk", "category"

@@ -5,13 +5,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from municipalities.models import Municipality
+from tests.constants import KANEYAMA, MOGAMI, OKURA, SHINJO
 from tests.factories import make_item, make_kpi, make_program, make_share, make_total, make_vision
 from vision.models import DaytimePopulation, HospitalPatients, ItemParty, PopulationFigure
 from vision.quality import ERROR, NOTICE, check_vision
 
 pytestmark = pytest.mark.django_db
-
-SHINJO, KANEYAMA, MOGAMI, OKURA = "062057", "063614", "063622", "063657"
 
 
 def rules(vision, severity=None):

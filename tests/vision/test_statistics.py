@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.constants import SHINJO
 from vision.models import (
     CommutingFlow,
     CommutingOrigin,
@@ -57,7 +58,7 @@ def test_every_printed_change_rate_matches_its_values():
 def test_headline_figures():
     assert pop("area", 2020) == 70922
     assert pop("area", 2050) == 36391
-    assert pop("municipality", 1990, "062057") == 43125
+    assert pop("municipality", 1990, SHINJO) == 43125
     assert pop("prefecture", 2050) == 710838
     assert PopulationFigure.objects.get(scope="area", year=2020).kind == "census"
     assert PopulationFigure.objects.get(scope="area", year=2025).kind == "projection"
@@ -80,7 +81,7 @@ def test_daytime_total_row_is_the_sum_and_ratios_match():
     assert total.daytime_population == sum(r.daytime_population for r in rows) == 69648
     for row in [*rows, total]:
         assert percent(row.daytime_population, row.population) == row.printed_ratio, row
-    assert DaytimePopulation.objects.get(municipality__code="062057").printed_ratio == Decimal(
+    assert DaytimePopulation.objects.get(municipality__code=SHINJO).printed_ratio == Decimal(
         "110.6"
     )
 
@@ -114,7 +115,7 @@ def test_commuting_share_to_other_municipalities_matches():
 
 def test_commuting_totals_include_commuters_outside_the_area():
     # 通勤通学者の総数 counts commuters to anywhere: the eight flows add up to less.
-    shinjo = CommutingOrigin.objects.get(origin__code="062057")
+    shinjo = CommutingOrigin.objects.get(origin__code=SHINJO)
     inside = sum(f.commuters for f in CommutingFlow.objects.filter(origin=shinjo.origin))
     assert (inside, shinjo.printed_total) == (14271, 15845)
 

@@ -1,0 +1,464 @@
+"""The yearly progress report (進捗状況報告): its content, shared by the Excel and PDF files.
+
+``build_report(vision=…, fiscal_year=…)`` assembles, for one fiscal year:
+
+- per policy field and program (those running that year): participants, the cost
+  shares by town (事業費見込 / 予算 / 決算, 千円), the schedule, and each KPI with its
+  baseline, the approved actuals so far, the target in force that year
+  (``KPI.target_for``), the achievement rate, the progress and the grade
+  (``kpis.progress``, never re-implemented here);
+- a summary: KPI results per policy field, cost totals per field, and the reporting
+  completeness per town (``returns.annual``, the same counts as the secretariat's
+  提出状況 page).
+
+Only approved figures are used (the ``published()`` querysets and approved values),
+so the same report can be published as it is; drafts and submitted figures appear
+only as counts in the completeness table. Actuals of later years are never used:
+a report for 令和7年度 reads as it would have at the time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+
+from core.japanese import fiscal_year_label, fiscal_year_short
+from core.models import FigureStatus
+from kpis.models import KPI, KPITarget
+from kpis.progress import KPIProgress, Status, YearJudgement, judge_kpi
+from kpis.selectors import grade_levels, load_public_actuals, public_kpis
+from municipalities.models import Municipality
+from programs.models import CostShare, Program
+from returns.annual import LINE_STATES, build_return, totals
+from vision.models import PolicyField, ReportingYear, Vision
+
+KINDS = (CostShare.Kind.PLAN, CostShare.Kind.BUDGET, CostShare.Kind.SETTLEMENT)
+APPROVED_ONLY_NOTE = (
+    "この報告は、事務局が承認した数値だけで作成しています。"
+    "提出中・下書きの数値は含めず、報告の状況（件数）だけを示します。"
+    "空欄（−）は値がないことを示し、0 とは異なります。"
+)
+FORMULA_NOTE = (
+    "達成率＝（実績値−現状値）÷（目標値−現状値）×100。維持を目指す指標は、目標値の許容幅の内なら100%。"
+    "進捗＝達成率÷その年度の見込み（現状値から目標値への直線）×100。評価は進捗の区分によります。"
+    "目標値は、その年度に適用される目標値です（ビジョンの変更で目標値が変わった指標は、変更前の年度を変更前の目標値で評価します）。"
+)
+
+
+@dataclass
+class ShareRow:
+    municipality: Municipality
+    is_participant: bool
+    amounts: dict[str, int | None]  # kind → approved amount (千円) or None
+
+    @property
+    def plan(self):
+        return self.amounts[CostShare.Kind.PLAN]
+
+    @property
+    def budget(self):
+        return self.amounts[CostShare.Kind.BUDGET]
+
+    @property
+    def settlement(self):
+        return self.amounts[CostShare.Kind.SETTLEMENT]
+
+
+@dataclass
+class ActualCell:
+    fiscal_year: int
+    value: Decimal | None
+    note: str = ""  # 集計中 for a summed KPI still being collected
+
+
+@dataclass
+class KPIRow:
+    kpi: KPI
+    progress: KPIProgress
+    judgement: YearJudgement | None  # the report year's judgement
+    actuals: list[ActualCell]
+    target: Decimal | None  # in force in the report year
+    target_year: int | None
+    target_changed: bool  # the target in force differs from the current one
+    bucket: str
+    result: str  # the grade or status in words (symbol and text, never colour)
+
+    @property
+    def grade(self):
+        return None if self.judgement is None else self.judgement.grade
+
+    @property
+    def rate(self) -> Decimal | None:
+        return None if self.judgement is None else self.judgement.rate_display
+
+    @property
+    def expected(self) -> Decimal | None:
+        return None if self.judgement is None else self.judgement.expected_display
+
+    @property
+    def progress_percent(self) -> Decimal | None:
+        return None if self.judgement is None else self.judgement.progress_display
+
+
+@dataclass
+class TaskRow:
+    title: str
+    runs: bool | None  # None: the year is not recorded (未記載)
+
+    @property
+    def text(self) -> str:
+        return {True: "実施", False: "実施しない", None: "未記載"}[self.runs]
+
+
+@dataclass
+class ProgramSection:
+    program: Program
+    participants: list[Municipality]
+    shares: list[ShareRow]
+    totals: dict[str, int | None]
+    stated_total: int | None  # the 計 of the plan estimate, as printed or decided
+    tasks: list[TaskRow]
+    kpis: list[KPIRow]
+
+    @property
+    def participants_text(self) -> str:
+        names = "、".join(m.name for m in self.participants)
+        if self.program.participants_undecided:
+            return f"{names}（ほかの市町村は未定）"
+        return names
+
+
+@dataclass
+class FieldSection:
+    field: PolicyField
+    programs: list[ProgramSection]
+    counts: dict[str, int] = field(default_factory=dict)  # bucket → KPIs
+    totals: dict[str, int | None] = field(default_factory=dict)  # kind → 千円
+
+    @property
+    def name(self) -> str:
+        return f"{self.field.number}. {self.field.title}"
+
+    @property
+    def kpi_count(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class CompletenessRow:
+    code: str
+    name: str
+    due: int
+    counts: dict[str, int]
+    reported: int
+    rate: Decimal | None
+
+    @property
+    def approved(self) -> int:
+        return self.counts.get(FigureStatus.APPROVED, 0)
+
+    @property
+    def submitted(self) -> int:
+        return self.counts.get(FigureStatus.SUBMITTED, 0)
+
+    @property
+    def open(self) -> int:
+        """Not yet with the secretariat: not started, draft or returned."""
+        return self.due - self.reported
+
+
+@dataclass
+class Bucket:
+    key: str
+    label: str
+
+
+@dataclass
+class ProgressReport:
+    vision: Vision
+    fiscal_year: int
+    generated_at: datetime
+    as_of: datetime | None
+    years: list[int]  # the actual columns (R7 … the report year)
+    fields: list[FieldSection]
+    buckets: list[Bucket]
+    levels: list
+    completeness: list[CompletenessRow]
+    completeness_total: CompletenessRow
+    grand_totals: dict[str, int | None]
+    states: list[tuple[str, str]] = field(default_factory=lambda: list(LINE_STATES))
+    note: str = APPROVED_ONLY_NOTE
+    formula: str = FORMULA_NOTE
+
+    @property
+    def title(self) -> str:
+        return f"{fiscal_year_label(self.fiscal_year)} {self.vision.title} 進捗状況報告"
+
+    @property
+    def year_label(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+    @property
+    def year_short(self) -> str:
+        return fiscal_year_short(self.fiscal_year)
+
+    @property
+    def total_counts(self) -> dict[str, int]:
+        return {b.key: sum(f.counts.get(b.key, 0) for f in self.fields) for b in self.buckets}
+
+    @property
+    def kpi_count(self) -> int:
+        return sum(f.kpi_count for f in self.fields)
+
+    @property
+    def program_count(self) -> int:
+        return sum(len(f.programs) for f in self.fields)
+
+
+# ---------------------------------------------------------------------------
+
+
+def buckets_for(levels) -> list[Bucket]:
+    """The columns of the result count: each grade, then 未把握, 評価対象外, 事業化後に設定."""
+    return [
+        *(Bucket(level.code, f"{level.symbol} {level.label}") for level in levels),
+        Bucket("no_data", "−（未把握）"),
+        Bucket("not_judged", "評価対象外"),
+        Bucket("to_be_set", "事業化後に設定"),
+    ]
+
+
+def build_report(*, vision: Vision, fiscal_year: int) -> ProgressReport:
+    """The progress report of ``fiscal_year`` from approved figures only."""
+    with translation.override("ja"):
+        return _build(vision, fiscal_year)
+
+
+def _build(vision: Vision, year: int) -> ProgressReport:
+    levels = grade_levels()
+    towns = list(vision.municipalities.order_by("sort_order", "code"))
+    programs = list(
+        Program.objects.filter(item__category__policy_field__vision=vision)
+        .running_in(year)
+        .select_related("item__category__policy_field")
+        .prefetch_related("participants", "schedule_tasks", "stated_totals")
+        .order_by("item__category__policy_field__number", "item__number", "number")
+    )
+    shares = list(
+        CostShare.objects.published()
+        .filter(program__in=programs, fiscal_year=year)
+        .select_related("municipality")
+    )
+    shares_at = {(s.program_id, s.municipality_id, s.kind): s for s in shares}
+    kpis = list(
+        public_kpis(KPI.objects.filter(program__in=programs))
+        .prefetch_related(Prefetch("target_history", queryset=KPITarget.objects.all()))
+        .order_by("program_id", "order")
+    )
+    load_public_actuals(kpis)
+    kpis_by_program: dict[int, list[KPI]] = {}
+    for kpi in kpis:
+        kpis_by_program.setdefault(kpi.program_id, []).append(kpi)
+    columns = list(range(min(vision.period_start - 1, year), year + 1))
+    as_of = [s.approved_at for s in shares if s.approved_at]
+
+    sections: dict[int, FieldSection] = {}
+    for f in PolicyField.objects.filter(vision=vision).order_by("number"):
+        sections[f.pk] = FieldSection(field=f, programs=[])
+    for program in programs:
+        participants = sorted(program.participants.all(), key=lambda m: (m.sort_order, m.code))
+        participant_ids = {m.pk for m in participants}
+        rows = []
+        for town in towns:
+            amounts = {}
+            for kind in KINDS:
+                share = shares_at.get((program.pk, town.pk, kind))
+                amounts[kind] = None if share is None else share.approved_amount_kyen
+            if town.pk in participant_ids or any(v is not None for v in amounts.values()):
+                rows.append(ShareRow(town, town.pk in participant_ids, amounts))
+        stated = next(
+            (t.amount_kyen for t in program.stated_totals.all() if t.fiscal_year == year), None
+        )
+        kpi_rows = []
+        for kpi in kpis_by_program.get(program.pk, []):
+            actuals = [a for a in kpi.published if a.fiscal_year <= year]
+            as_of += [a.approved_at for a in actuals if a.approved_at]
+            kpi_rows.append(_kpi_row(kpi, actuals, participants, levels, year, columns))
+        section = sections[program.item.category.policy_field_id]
+        section.programs.append(
+            ProgramSection(
+                program=program,
+                participants=participants,
+                shares=rows,
+                totals=_sum_rows(rows),
+                stated_total=stated,
+                tasks=[TaskRow(t.title, t.runs_in(year)) for t in program.schedule_tasks.all()],
+                kpis=kpi_rows,
+            )
+        )
+    fields = list(sections.values())
+    for section in fields:
+        for program in section.programs:
+            for row in program.kpis:
+                section.counts[row.bucket] = section.counts.get(row.bucket, 0) + 1
+        section.totals = _sum_totals([p.totals for p in section.programs])
+    completeness, completeness_total = completeness_rows(vision=vision, fiscal_year=year)
+    return ProgressReport(
+        vision=vision,
+        fiscal_year=year,
+        generated_at=timezone.now(),
+        as_of=max(as_of, default=None),
+        years=columns,
+        fields=fields,
+        buckets=buckets_for(levels),
+        levels=levels,
+        completeness=completeness,
+        completeness_total=completeness_total,
+        grand_totals=_sum_totals([f.totals for f in fields]),
+    )
+
+
+def _kpi_row(kpi, actuals, participants, levels, year, columns) -> KPIRow:
+    progress = judge_kpi(kpi, actuals, levels, participants)
+    by_year = {j.fiscal_year: j for j in progress.years}
+    judgement = by_year.get(year)
+    cells = []
+    for column in columns:
+        j = by_year.get(column)
+        if j is None:
+            cells.append(ActualCell(column, None))
+        elif j.status == Status.COLLECTING:
+            cells.append(
+                ActualCell(column, None, f"集計中（{len(j.reported)}/{len(participants)}）")
+            )
+        else:
+            cells.append(ActualCell(column, j.actual))
+    target, target_year = kpi.target_for(year)
+    bucket, result = _result(kpi, progress, judgement, target, year, len(participants))
+    return KPIRow(
+        kpi=kpi,
+        progress=progress,
+        judgement=judgement,
+        actuals=cells,
+        target=target,
+        target_year=target_year,
+        target_changed=(target, target_year) != (kpi.target, kpi.target_year),
+        bucket=bucket,
+        result=result,
+    )
+
+
+def _result(kpi, progress, judgement, target, year, expected_towns) -> tuple[str, str]:
+    """(bucket, words) of a KPI for the report year."""
+    if kpi.to_be_set_later:
+        return "to_be_set", "事業化後に設定"
+    if target is None:
+        return "not_judged", "評価対象外（目標未設定）"
+    if judgement is None:
+        if progress.status == Status.NO_BASELINE:
+            return "not_judged", "評価対象外（現状値未設定）"
+        if kpi.baseline_year is not None and year <= kpi.baseline_year:
+            return "no_data", "基準年度のため評価なし"
+        return "no_data", "−（未把握）"
+    if judgement.status == Status.COLLECTING:
+        return "no_data", f"集計中（{len(judgement.reported)}/{expected_towns}市町村が報告）"
+    if judgement.status in (Status.NO_TARGET, Status.NO_BASELINE):
+        return "not_judged", (
+            "評価対象外（目標未設定）"
+            if judgement.status == Status.NO_TARGET
+            else "評価対象外（現状値未設定）"
+        )
+    if judgement.status == Status.TO_BE_SET:
+        return "to_be_set", "事業化後に設定"
+    if judgement.grade is not None:
+        return judgement.grade.code, f"{judgement.grade.symbol} {judgement.grade.label}"
+    if kpi.baseline_year is not None and year <= kpi.baseline_year:
+        return "no_data", "基準年度のため評価なし"
+    return "no_data", "−（未把握）"
+
+
+def _sum_rows(rows: list[ShareRow]) -> dict[str, int | None]:
+    return _sum_totals([r.amounts for r in rows])
+
+
+def _sum_totals(parts: list[dict]) -> dict[str, int | None]:
+    """Sum per kind of the amounts present; None (not 0) when none is present."""
+    result = {}
+    for kind in KINDS:
+        values = [p[kind] for p in parts if p.get(kind) is not None]
+        result[kind] = sum(values) if values else None
+    return result
+
+
+def completeness_rows(
+    *, vision: Vision, fiscal_year: int
+) -> tuple[list[CompletenessRow], CompletenessRow]:
+    """The reporting status per town (and the area return) with the issue-3 counts."""
+    reporting_year = ReportingYear.objects.filter(vision=vision, fiscal_year=fiscal_year).first()
+    if reporting_year is None:
+        reporting_year = ReportingYear(vision=vision, fiscal_year=fiscal_year)
+    reporters = [*vision.municipalities.order_by("sort_order", "code"), None]
+    returns = [
+        build_return(vision=vision, reporting_year=reporting_year, reporter=r) for r in reporters
+    ]
+    rows = [
+        CompletenessRow(
+            code=ret.code,
+            name=ret.name,
+            due=ret.due,
+            counts=ret.counts(),
+            reported=ret.reported,
+            rate=ret.rate,
+        )
+        for ret in returns
+    ]
+    total = totals(returns)
+    return rows, CompletenessRow(
+        code="total",
+        name="計",
+        due=total["due"],
+        counts=total["counts"],
+        reported=total["reported"],
+        rate=total["rate"],
+    )
+
+
+def summary_json(report: ProgressReport) -> dict:
+    """The summary kept with a published report (shown on its public page)."""
+
+    def number(value):
+        return None if value is None else str(value)
+
+    return {
+        "fiscal_year": report.fiscal_year,
+        "as_of": None if report.as_of is None else report.as_of.isoformat(),
+        "buckets": [{"key": b.key, "label": b.label} for b in report.buckets],
+        "fields": [
+            {
+                "name": f.name,
+                "programs": len(f.programs),
+                "counts": [f.counts.get(b.key, 0) for b in report.buckets],
+                "kpis": f.kpi_count,
+                "totals": [f.totals[k] for k in KINDS],
+            }
+            for f in report.fields
+        ],
+        "total_counts": [report.total_counts[b.key] for b in report.buckets],
+        "kpis": report.kpi_count,
+        "grand_totals": [report.grand_totals[k] for k in KINDS],
+        "completeness": [
+            {
+                "name": r.name,
+                "due": r.due,
+                "approved": r.approved,
+                "submitted": r.submitted,
+                "open": r.open,
+                "rate": number(r.rate),
+            }
+            for r in [*report.completeness, report.completeness_total]
+        ],
+    }

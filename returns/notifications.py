@@ -1,0 +1,120 @@
+"""E-mails of the reporting workflow, in Japanese.
+
+- a town submits → the secretariat;
+- the secretariat returns figures → the town's officers, with each reason;
+- before a year's deadline → officers whose return is incomplete
+  (``manage.py send_deadline_reminders``).
+
+Each recipient gets their own message (no one sees the other addresses).
+Users without an e-mail address are skipped. The backend comes from settings
+(console in development, SMTP from the environment in production); tests use
+Django's locmem backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+
+from core.japanese import fiscal_year_label, format_number
+from municipalities import roles
+from returns.annual import LINE_STATES
+
+SUBJECT_PREFIX = "【共生ビジョン】"
+FOOTER = (
+    "\n\n--\n新庄最上定住自立圏 共生ビジョン 進捗管理システム\n"
+    "このメールはシステムから自動で送信しています。ご不明な点は事務局（新庄市）にお問い合わせください。\n"
+)
+
+
+def absolute_url(path: str, request=None, base_url: str = "") -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = base_url or getattr(settings, "SITE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
+def return_url(annual_return) -> str:
+    return reverse("returns:return", args=[annual_return.fiscal_year, annual_return.code])
+
+
+def _send(recipients: Iterable, subject: str, body: str) -> int:
+    addresses = sorted({u.email for u in recipients if u.email})
+    if not addresses:
+        return 0
+    connection = get_connection()
+    messages = [
+        EmailMessage(SUBJECT_PREFIX + subject, body + FOOTER, settings.DEFAULT_FROM_EMAIL, [a])
+        for a in addresses
+    ]
+    return connection.send_messages(messages) or 0
+
+
+def _value(line) -> str:
+    value = format_number(line.value, blank="空欄")
+    return f"{value} {line.unit}".rstrip()
+
+
+def return_submitted(*, annual_return, lines, submitted_by, request=None) -> int:
+    year = fiscal_year_label(annual_return.fiscal_year)
+    listing = "\n".join(f"・{line.label}: {_value(line)}" for line in lines)
+    flagged = [line for line in lines if line.comment.strip()]
+    notes = ""
+    if flagged:
+        notes = "\n\n担当者のコメントがある値:\n" + "\n".join(
+            f"・{line.label}: {line.comment.strip()}" for line in flagged
+        )
+    body = (
+        f"事務局ご担当者様\n\n{annual_return.name}の {submitted_by.username} さんが、"
+        f"{year}の年度報告の値を {len(lines)} 件提出しました。\n\n{listing}{notes}\n\n"
+        "内容を確認して、承認または差戻しをしてください。\n"
+        f"確認・承認: {absolute_url(reverse('returns:review', args=[annual_return.fiscal_year, annual_return.code]), request)}"
+    )
+    return _send(
+        roles.secretariat_users(),
+        f"{annual_return.name}が{year}の値を提出しました（{len(lines)}件）",
+        body,
+    )
+
+
+def figures_returned(*, annual_return, lines, request=None) -> int:
+    year = fiscal_year_label(annual_return.fiscal_year)
+    listing = "\n\n".join(
+        f"・{line.label}: {_value(line)}\n  差戻しの理由: {line.figure.return_reason}"
+        for line in lines
+    )
+    body = (
+        f"{annual_return.name} ご担当者様\n\n事務局（新庄市）が、{year}の年度報告の値を "
+        f"{len(lines)} 件差し戻しました。理由を確認し、修正してもう一度提出してください。\n\n"
+        f"{listing}\n\n年度報告: {absolute_url(return_url(annual_return), request)}"
+    )
+    return _send(
+        roles.officers_of(annual_return.reporter),
+        f"{year}の値が差し戻されました（{annual_return.name}・{len(lines)}件）",
+        body,
+    )
+
+
+def deadline_reminder(*, annual_return, deadline: date, base_url: str = "") -> int:
+    year = fiscal_year_label(annual_return.fiscal_year)
+    counts = annual_return.counts()
+    missing = annual_return.due - annual_return.reported
+    states = "、".join(
+        f"{label} {counts[state]}件" for state, label in LINE_STATES if counts[state]
+    )
+    body = (
+        f"{annual_return.name} ご担当者様\n\n{year}の年度報告の提出期限は "
+        f"{deadline.year}年{deadline.month}月{deadline.day}日です。\n"
+        f"報告する {annual_return.due} 件のうち、まだ提出されていない値が {missing} 件あります"
+        f"（{states}）。\n\n期限までに入力・提出をお願いします。\n"
+        f"年度報告: {absolute_url(return_url(annual_return), base_url=base_url)}"
+    )
+    return _send(
+        roles.officers_of(annual_return.reporter),
+        f"{year}の年度報告の提出期限が近づいています（{annual_return.name}）",
+        body,
+    )

@@ -1,0 +1,610 @@
+"""The annual return screens (年度報告): one town × one fiscal year.
+
+Every view asks ``municipalities.roles`` and ``returns.permissions``: a return
+the user may not open is a 404 (it does not exist for them); a write the user
+may not make on a return they can read is a 403. Writes go through ``returns.services``.
+
+The spreadsheet preview is kept server-side in the session (keyed by a random
+token, bound to the user and the return); confirming re-checks permissions,
+versions and every value before saving all rows or none.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.japanese import NumberFormatError, fiscal_year_short, format_number
+from core.models import FigureStatus
+from municipalities import roles
+from municipalities.models import Municipality
+from returns import imports, permissions, services
+from returns.annual import (
+    AREA_CODE,
+    LINE_STATES,
+    MAX_COMMENT,
+    NON_NEGATIVE_UNITS,
+    STATE_SYMBOLS,
+    AnnualReturn,
+    Entry,
+    build_return,
+    completeness,
+    evaluate,
+    open_years,
+    parse_entry_value,
+    plausibility,
+    reporter_code,
+    text_problem,
+    totals,
+)
+from vision.models import ReportingYear, Vision
+from vision.selectors import current_vision
+
+SESSION_KEY = "returns_uploads"
+MAX_PENDING_UPLOADS = 5
+
+
+# ---------------------------------------------------------------------------
+# Lookups
+
+
+def _reporting_year(vision: Vision, year: int) -> ReportingYear:
+    return get_object_or_404(ReportingYear, vision=vision, fiscal_year=year)
+
+
+def _open(request, year: int, code: str) -> AnnualReturn:
+    """The return, if the user may open it; 404 otherwise (also for a wrong town)."""
+    vision = current_vision()
+    reporting_year = _reporting_year(vision, year)
+    if code == AREA_CODE:
+        reporter = None
+    else:
+        reporter = get_object_or_404(Municipality, code=code, visions=vision)
+    if not permissions.can_open_return(request.user, reporter):
+        raise Http404("この年度報告は見つかりません。")
+    return build_return(vision=vision, reporting_year=reporting_year, reporter=reporter)
+
+
+def _require_edit(request, ret: AnnualReturn) -> None:
+    if not permissions.can_edit_return(request.user, ret.reporter, ret.reporting_year):
+        raise PermissionDenied("この年度報告を変更する権限がありません。")
+
+
+def _return_url(ret: AnnualReturn) -> str:
+    return reverse("returns:return", args=[ret.fiscal_year, ret.code])
+
+
+# ---------------------------------------------------------------------------
+# Index and the year's overview
+
+
+@login_required
+def index(request):
+    vision = current_vision()
+    years = []
+    for reporting_year in open_years(vision):
+        returns = completeness(vision=vision, reporting_year=reporting_year, user=request.user)
+        years.append({"reporting_year": reporting_year, "returns": returns})
+    return render(
+        request,
+        "returns/index.html",
+        {
+            "vision": vision,
+            "years": years,
+            "can_read_all": roles.can_read_all(request.user),
+            "can_manage": roles.can_manage(request.user),
+            "states": LINE_STATES,
+        },
+    )
+
+
+@login_required
+def year_overview(request, year: int):
+    vision = current_vision()
+    reporting_year = _reporting_year(vision, year)
+    if not roles.can_read_all(request.user):
+        town = roles.officer_municipality(request.user)
+        if town is None:
+            raise Http404("この年度報告は見つかりません。")
+        return redirect("returns:return", year, town.code)
+    returns = completeness(vision=vision, reporting_year=reporting_year, user=request.user)
+    return render(
+        request,
+        "returns/year.html",
+        {
+            "vision": vision,
+            "reporting_year": reporting_year,
+            "returns": returns,
+            "totals": totals(returns),
+            "states": LINE_STATES,
+            "symbols": STATE_SYMBOLS,
+            "can_review": roles.can_review(request.user),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# The return form
+
+
+def _row_context(ret: AnnualReturn, user, posted=None, errors=None, warnings=None):
+    """One dict per line for the template, with what was typed after a failed save."""
+    posted = posted or {}
+    errors = errors or {}
+    warnings = warnings or {}
+    can_edit_return = permissions.can_edit_return(user, ret.reporter, ret.reporting_year)
+    rows = []
+    for line in ret.lines:
+        editable = can_edit_return and (
+            line.figure is None or permissions.can_edit_figure(user, line.figure)
+        )
+        typed = posted.get(line.key)
+        rows.append(
+            {
+                "line": line,
+                "editable": editable,
+                "input": typed["value"]
+                if typed is not None
+                else format_number(line.value, blank=""),
+                "comment": typed["comment"] if typed is not None else line.comment,
+                "version": typed["version"] if typed is not None else line.version,
+                "errors": errors.get(line.key, []),
+                "warnings": warnings.get(line.key, []),
+                "last_year": format_number(line.last_year),
+                "nonnegative": line.is_share or line.unit in NON_NEGATIVE_UNITS,
+                "threshold": ""
+                if line.kpi is None or line.kpi.plausible_change_percent is None
+                else format(line.kpi.plausible_change_percent, "f"),
+                "last_raw": "" if line.last_year is None else format(Decimal(line.last_year), "f"),
+                "history_url": _history_url(line.figure),
+            }
+        )
+    return rows
+
+
+def _render_return(
+    request, ret, *, posted=None, errors=None, warnings=None, status=200, summary=None
+):
+    rows = _row_context(ret, request.user, posted, errors, warnings)
+    user = request.user
+    context = {
+        "ret": ret,
+        "reporting_year": ret.reporting_year,
+        "share_groups": _by_program([r for r in rows if r["line"].is_share]),
+        "kpi_rows": [r for r in rows if not r["line"].is_share],
+        "counts": ret.counts(),
+        "states": LINE_STATES,
+        "symbols": STATE_SYMBOLS,
+        "can_edit": permissions.can_edit_return(user, ret.reporter, ret.reporting_year),
+        "can_review": roles.can_review(user),
+        "needs_reason": roles.is_secretariat(user)
+        and permissions.needs_change_reason(user, ret.reporting_year),
+        "returned": [r for r in rows if r["line"].state == FigureStatus.RETURNED],
+        "submitted_count": ret.counts()[FigureStatus.SUBMITTED],
+        "submittable_count": len(ret.submittable()),
+        "summary": summary or [],
+        "year_short": fiscal_year_short(ret.fiscal_year),
+        "last_year_short": fiscal_year_short(ret.fiscal_year - 1),
+        "max_upload_mb": imports.max_upload_bytes() // 1024 // 1024,
+    }
+    return render(request, "returns/return.html", context, status=status)
+
+
+def _by_program(rows: list[dict]) -> list[dict]:
+    """Budget and settlement rows of each program together, as on the paper form."""
+    groups: list[dict] = []
+    for row in rows:
+        program = row["line"].program
+        if not groups or groups[-1]["program"] != program:
+            groups.append({"program": program, "plan": row["line"].plan_kyen, "rows": []})
+        groups[-1]["rows"].append(row)
+    return groups
+
+
+def _history_url(figure) -> str:
+    if figure is None or figure.pk is None:
+        return ""
+    meta = figure._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[figure.pk])
+
+
+def _posted_entries(request, ret: AnnualReturn):
+    """(entries, posted, errors) from the form; only lines the user may edit are read."""
+    entries, posted, errors = [], {}, {}
+    for line in ret.lines:
+        field = f"v-{line.key}"
+        if field not in request.POST:
+            continue
+        if line.figure is not None and not permissions.can_edit_figure(request.user, line.figure):
+            continue
+        raw = request.POST.get(field, "")
+        comment = request.POST.get(f"c-{line.key}")
+        raw_version = request.POST.get(f"ver-{line.key}", "")
+        version = int(raw_version) if raw_version.isdigit() else None
+        posted[line.key] = {
+            "value": raw,
+            "comment": line.comment if comment is None else comment,
+            "version": line.version if version is None else version,
+        }
+        try:
+            value = parse_entry_value(raw, line=line)
+        except NumberFormatError as exc:
+            errors.setdefault(line.key, []).append(str(exc))
+            continue
+        problem = None
+        if comment is not None:
+            problem = text_problem(comment, label="コメント", limit=MAX_COMMENT)
+        if problem:
+            errors.setdefault(line.key, []).append(problem)
+            continue
+        entries.append(
+            Entry(
+                key=line.key,
+                value=value,
+                comment=None if comment is None else comment.strip(),
+                version=version,
+            )
+        )
+    return entries, posted, errors
+
+
+def _summary(ret: AnnualReturn, errors: dict[str, list[str]]) -> list[dict]:
+    summary = []
+    for line in ret.lines:
+        for message in errors.get(line.key, []):
+            summary.append({"key": line.key, "label": line.label, "message": message})
+    return summary
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_form(request, year: int, code: str):
+    ret = _open(request, year, code)
+    if request.method == "GET":
+        return _render_return(request, ret)
+    _require_edit(request, ret)
+    action = request.POST.get("action", "save")
+    entries, posted, errors = _posted_entries(request, ret)
+    warnings: dict[str, list[str]] = {}
+    if errors:
+        # Report the unreadable numbers together with every other problem, then stop.
+        for outcome in evaluate(user=request.user, annual_return=ret, entries=entries):
+            if outcome.errors:
+                errors.setdefault(outcome.line.key, []).extend(outcome.errors)
+            if outcome.warnings:
+                warnings[outcome.line.key] = outcome.warnings
+        messages.error(request, "入力に誤りがあります。何も保存していません。")
+        return _render_return(
+            request, ret, posted=posted, errors=errors, warnings=warnings,
+            status=400, summary=_summary(ret, errors),
+        )  # fmt: skip
+    reason = request.POST.get("change_reason", "")
+    try:
+        if action == "submit":
+            _outcomes, submitted = services.save_and_submit(
+                user=request.user, annual_return=ret, entries=entries, reason=reason,
+                request=request,
+            )  # fmt: skip
+        else:
+            outcomes = services.save_entries(
+                user=request.user, annual_return=ret, entries=entries, reason=reason
+            )
+    except services.ReturnRejected as rejected:
+        fresh = _open(request, year, code)  # show the current versions and values beside the input
+        conflict = False
+        for outcome in rejected.outcomes:
+            key = outcome.line.key
+            if outcome.errors:
+                errors.setdefault(key, []).extend(outcome.errors)
+            if outcome.warnings:
+                warnings[key] = outcome.warnings
+            if outcome.conflict and key in posted:
+                # The user now sees the other person's value: saving again is a knowing overwrite.
+                posted[key]["version"] = fresh.line(key).version
+                conflict = True
+        messages.error(request, f"{rejected.message} 何も保存していません。")
+        return _render_return(
+            request, fresh, posted=posted, errors=errors, warnings=warnings,
+            status=409 if conflict else 400, summary=_summary(fresh, errors),
+        )  # fmt: skip
+    if action == "submit":
+        if submitted:
+            messages.success(
+                request,
+                f"{len(submitted)} 件を事務局に提出しました。事務局の確認をお待ちください。",
+            )
+        else:
+            messages.warning(
+                request, "提出できる値がありません（入力済みの下書き・差戻しがありません）。"
+            )
+    else:
+        saved = sum(1 for o in outcomes if o.writes)
+        messages.success(
+            request,
+            f"{saved} 件を下書きとして保存しました。" if saved else "変更はありませんでした。",
+        )
+    return redirect(_return_url(ret))
+
+
+# ---------------------------------------------------------------------------
+# Review (the secretariat)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, year: int, code: str):
+    ret = _open(request, year, code)
+    if not roles.can_review(request.user):
+        raise PermissionDenied("承認・差戻しは事務局だけができます。")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        approve_all = "approve_all" in request.POST
+        decisions = []
+        for line in ret.lines:
+            choice = request.POST.get(f"d-{line.key}", "")
+            if approve_all and choice != services.RETURN:
+                if line.figure is not None and line.figure.status == FigureStatus.SUBMITTED:
+                    choice = services.APPROVE
+            if choice not in (services.APPROVE, services.RETURN):
+                continue
+            raw_version = request.POST.get(f"ver-{line.key}", "")
+            decisions.append(
+                services.Decision(
+                    key=line.key,
+                    action=choice,
+                    reason=request.POST.get(f"r-{line.key}", ""),
+                    version=int(raw_version) if raw_version.isdigit() else None,
+                )
+            )
+        if not decisions:
+            messages.warning(request, "承認・差戻しする値が選ばれていません。")
+            return redirect("returns:review", year, code)
+        try:
+            approved, returned = services.review_return(
+                user=request.user, annual_return=ret, decisions=decisions, request=request
+            )
+        except services.ReviewRejected as rejected:
+            errors = rejected.errors
+            messages.error(request, "承認・差戻しできないものがあります。何も変更していません。")
+            ret = _open(request, year, code)
+        else:
+            parts = []
+            if approved:
+                parts.append(f"{len(approved)} 件を承認しました（公開されます）")
+            if returned:
+                parts.append(f"{len(returned)} 件を差し戻しました（担当者にメールで知らせます）")
+            messages.success(request, "。".join(parts) + "。")
+            return redirect("returns:review", year, code)
+    rows = []
+    for line in ret.lines:
+        if line.figure is None or line.figure.status != FigureStatus.SUBMITTED:
+            continue
+        _errors, flags = plausibility(line, line.value)
+        rows.append(
+            {
+                "line": line,
+                "flags": flags,
+                "error": errors.get(line.key, ""),
+                "decision": request.POST.get(f"d-{line.key}", "") if errors else "",
+                "reason": request.POST.get(f"r-{line.key}", "") if errors else "",
+                "last_year": format_number(line.last_year),
+            }
+        )
+    return render(
+        request,
+        "returns/review.html",
+        {
+            "ret": ret,
+            "reporting_year": ret.reporting_year,
+            "rows": rows,
+            "counts": ret.counts(),
+            "states": LINE_STATES,
+            "symbols": STATE_SYMBOLS,
+            "year_short": fiscal_year_short(ret.fiscal_year),
+            "last_year_short": fiscal_year_short(ret.fiscal_year - 1),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Spreadsheet round trip
+
+
+@login_required
+def template_download(request, year: int, code: str):
+    ret = _open(request, year, code)
+    content = imports.build_template(ret)
+    filename = f"年度報告_{fiscal_year_short(ret.fiscal_year)}_{ret.code}_{ret.name}.xlsx"
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    ascii_name = f"return_{fiscal_year_short(ret.fiscal_year)}_{ret.code}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def _pending(request) -> dict:
+    return request.session.get(SESSION_KEY, {})
+
+
+def _store_preview(request, ret: AnnualReturn, preview: imports.Preview) -> str:
+    token = secrets.token_urlsafe(16)
+    rows = []
+    for row in preview.rows:
+        entry = row.entry
+        rows.append(
+            {
+                "row": row.row,
+                "key": None if row.line is None else row.line.key,
+                "label": row.label,
+                "errors": [] if entry is not None else row.errors,
+                "value": None if entry is None or entry.value is None else str(entry.value),
+                "comment": None if entry is None else entry.comment,
+                # The version the preview was checked against: confirming later refuses
+                # a figure that somebody changed in between.
+                "version": None
+                if entry is None
+                else (entry.version if entry.version is not None else row.line.version),
+            }
+        )
+    pending = {
+        k: v
+        for k, v in list(_pending(request).items())[-(MAX_PENDING_UPLOADS - 1) :]
+        if v.get("user") == request.user.pk
+    }
+    pending[token] = {
+        "user": request.user.pk,
+        "year": ret.fiscal_year,
+        "code": ret.code,
+        "filename": preview.filename,
+        "value_column": preview.value_column,
+        "rows": rows,
+    }
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _load_preview(request, ret: AnnualReturn, token: str) -> imports.Preview:
+    """The stored preview, checked again against the current figures and permissions."""
+    payload = _pending(request).get(token)
+    if (
+        payload is None
+        or payload.get("user") != request.user.pk
+        or payload.get("year") != ret.fiscal_year
+        or payload.get("code") != reporter_code(ret.reporter)
+    ):
+        raise Http404("確認画面の期限が切れました。もう一度ファイルを取り込んでください。")
+    rows: list[imports.PreviewRow] = []
+    resolved = []
+    for item in payload["rows"]:
+        row = imports.PreviewRow(row=item["row"], raw_label=item["label"])
+        rows.append(row)
+        line = ret.line(item["key"]) if item["key"] else None
+        row.line = line
+        if item["errors"] or line is None:
+            row.errors = item["errors"] or ["この行は取り込めません。"]
+            continue
+        row.entry = Entry(
+            key=line.key,
+            value=None if item["value"] is None else Decimal(item["value"]),
+            comment=item["comment"],
+            version=item["version"],
+            row=item["row"],
+        )
+        resolved.append(row)
+    outcomes = evaluate(user=request.user, annual_return=ret, entries=[r.entry for r in resolved])
+    for row, outcome in zip(resolved, outcomes, strict=True):
+        row.state = outcome.state
+        where = f"{row.row}行目・{payload.get('value_column', '')}列「{imports.VALUE}」"
+        row.errors = [f"{where}: {e}" for e in outcome.errors]
+        row.warnings = outcome.warnings
+        row.old, row.new = outcome.old, outcome.new
+        row.conflict = outcome.conflict
+    return imports.Preview(
+        filename=payload["filename"], rows=rows, value_column=payload.get("value_column", "")
+    )
+
+
+def _drop_preview(request, token: str) -> None:
+    pending = _pending(request)
+    if token in pending:
+        del pending[token]
+        request.session[SESSION_KEY] = pending
+
+
+@login_required
+@require_POST
+def upload(request, year: int, code: str):
+    ret = _open(request, year, code)
+    _require_edit(request, ret)
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        messages.error(request, "取り込むファイルを選んでください。")
+        return redirect(_return_url(ret))
+    try:
+        table = imports.read_upload(upload_file)
+    except imports.FileRejected as rejected:
+        return render(
+            request,
+            "returns/upload_rejected.html",
+            {"ret": ret, "reporting_year": ret.reporting_year, "messages_list": rejected.messages,
+             "filename": upload_file.name},
+            status=400,
+        )  # fmt: skip
+    preview = imports.preview_upload(table=table, annual_return=ret, user=request.user)
+    token = _store_preview(request, ret, preview)
+    return redirect("returns:preview", year, code, token)
+
+
+def _render_preview(request, ret, preview, token, status=200):
+    return render(
+        request,
+        "returns/preview.html",
+        {
+            "ret": ret,
+            "reporting_year": ret.reporting_year,
+            "preview": preview,
+            "token": token,
+            "counts": {
+                state: preview.count(state) for state in ("new", "changed", "unchanged", "error")
+            },
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview(request, year: int, code: str, token: str):
+    ret = _open(request, year, code)
+    _require_edit(request, ret)
+    current = _load_preview(request, ret, token)
+    if request.method == "GET":
+        return _render_preview(request, ret, current, token)
+    if "cancel" in request.POST:
+        _drop_preview(request, token)
+        messages.info(request, "取り込みを取り消しました。何も保存していません。")
+        return redirect(_return_url(ret))
+    if current.errors:
+        conflict = current.conflict
+        messages.error(
+            request,
+            "確認画面を開いた後に、ほかの人が値を変更しました。何も保存していません。"
+            "内容を確かめて、もう一度ファイルを取り込んでください。"
+            if conflict
+            else "エラーのある行があるため保存できません。ファイルを直して、もう一度取り込んでください。",
+        )
+        return _render_preview(request, ret, current, token, status=409 if conflict else 400)
+    try:
+        outcomes = services.save_entries(
+            user=request.user,
+            annual_return=ret,
+            entries=current.entries,
+            reason=request.POST.get("change_reason", "")
+            or f"ファイル取り込み（{current.filename}）",
+        )
+    except services.ReturnRejected as rejected:
+        messages.error(request, f"{rejected.message} 何も保存していません。")
+        ret = _open(request, year, code)
+        return _render_preview(request, ret, _load_preview(request, ret, token), token, status=409)
+    _drop_preview(request, token)
+    saved = sum(1 for o in outcomes if o.writes)
+    messages.success(
+        request,
+        f"ファイル「{current.filename}」から {saved} 件を下書きとして保存しました。"
+        "内容を確かめてから提出してください。",
+    )
+    return redirect(_return_url(ret))
