@@ -188,6 +188,7 @@ class ReportingYearAdmin(ReferenceAdminMixin, admin.ModelAdmin):
                 "published_by"
             ),
             "can_publish": roles.can_manage(request.user),
+            "figures_token": publishing.figures_token(reporting_year.vision),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "reports/admin_report.html", context)
@@ -225,7 +226,12 @@ class ReportingYearAdmin(ReferenceAdminMixin, admin.ModelAdmin):
         if not roles.can_manage(request.user):
             raise PermissionDenied
         try:
-            published = publishing.publish_report(user=request.user, reporting_year=reporting_year)
+            published = publishing.publish_report(
+                user=request.user,
+                reporting_year=reporting_year,
+                # Only what the page showed: a form without its token is refused too.
+                seen_token=request.POST.get("figures_token", ""),
+            )
         except publishing.PublishRejected as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:

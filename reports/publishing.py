@@ -11,19 +11,22 @@ takes the report off the public pages again (the stored versions are kept).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from core.japanese import fiscal_year_label
+from kpis.models import KPIActual, KPITarget
 from municipalities import roles
+from programs.models import CostShare
 from reports.pdf import report_pdf
 from reports.report import ProgressReport, build_report, summary_json
 from reports.report_xlsx import render_xlsx
-from vision.models import PublishedReport, ReportingYear, Vision
+from vision.models import PublishedReport, ReportingYear, RevisionChange, Vision
 
 
 class PublishRejected(Exception):
@@ -59,7 +62,36 @@ def file_name(vision: Vision, fiscal_year: int, extension: str) -> str:
 
 
 @transaction.atomic
-def publish_report(*, user, reporting_year: ReportingYear) -> PublishedReport:
+def figures_token(vision: Vision) -> str:
+    """A token that changes whenever any figure, target or plan revision of the vision does.
+
+    The report page carries it; publishing refuses when it changed since the page was
+    shown, so what is published is what the secretariat looked at.
+    """
+    figures = {"n": Count("pk"), "versions": Sum("version"), "updated": Max("updated_at")}
+    rows = (
+        CostShare.objects.filter(program__item__category__policy_field__vision=vision).aggregate(
+            **figures
+        ),
+        KPIActual.objects.filter(
+            kpi__program__item__category__policy_field__vision=vision
+        ).aggregate(**figures),
+        KPITarget.objects.filter(
+            kpi__program__item__category__policy_field__vision=vision
+        ).aggregate(n=Count("pk"), last=Max("pk")),
+        RevisionChange.objects.filter(revision__vision=vision).aggregate(
+            n=Count("pk"), last=Max("pk")
+        ),
+    )
+    parts = [",".join(f"{key}={value}" for key, value in row.items()) for row in rows]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def publish_report(
+    *, user, reporting_year: ReportingYear, seen_token: str | None = None
+) -> PublishedReport:
+    """Publish the year's report. ``seen_token``: the ``figures_token`` of the page the
+    secretariat decided on; when the figures changed since, nothing is published."""
     if not roles.can_manage(user):
         raise PermissionDenied
     reporting_year = (
@@ -69,6 +101,11 @@ def publish_report(*, user, reporting_year: ReportingYear) -> PublishedReport:
         raise PublishRejected(
             f"{fiscal_year_label(reporting_year.fiscal_year)}はまだ締めていません。"
             "数値を確定するため、先に年度を締めてから公表してください。"
+        )
+    if seen_token is not None and seen_token != figures_token(reporting_year.vision):
+        raise PublishRejected(
+            "画面を開いた後に数値が変わりました。報告書を開き直し、内容を確かめてから"
+            "公表してください。"
         )
     files = report_files(vision=reporting_year.vision, fiscal_year=reporting_year.fiscal_year)
     now = timezone.now()

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_field
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -27,6 +29,8 @@ from municipalities.admin_access import SafeHistoryMixin
 from programs.models import CostShare
 from programs.resources import CostShareResource
 from returns import permissions, services
+
+SHOWN_VERSION = "shown-version-"
 
 
 class FigureAdminForm(forms.ModelForm):
@@ -166,14 +170,54 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     # --- actions ------------------------------------------------------------
     @admin.action(description="選択した提出済みの値を承認する", permissions=["review"])
     def approve_selected(self, request, queryset):
-        approved, skipped = services.approve_figures(user=request.user, figures=list(queryset))
+        # Only the figures the list showed, at the version it showed (``shown_value``
+        # writes it beside each value): "select all N" across pages, or a figure
+        # resubmitted after the list was loaded, is never approved unseen.
+        shown, unseen = [], 0
+        for figure in queryset:
+            version = request.POST.get(f"{SHOWN_VERSION}{figure.pk}", "")
+            if version.isdigit():
+                figure.version = int(version)
+                shown.append(figure)
+            else:
+                unseen += 1
+        approved, not_submitted, changed = services.approve_figures(
+            user=request.user, figures=shown
+        )
         self.message_user(request, f"{approved} 件を承認しました。", messages.SUCCESS)
-        if skipped:
+        if not_submitted:
             self.message_user(
                 request,
-                f"{skipped} 件は提出済みでないため承認しませんでした。",
+                f"{not_submitted} 件は提出済みでないため承認しませんでした。",
                 messages.WARNING,
             )
+        if changed or unseen:
+            self.message_user(
+                request,
+                f"{changed + unseen} 件は一覧に表示した後に変わったか、一覧に表示していない値のため"
+                "承認しませんでした。一覧を開き直して確かめてください。",
+                messages.WARNING,
+            )
+
+    def get_list_display(self, request):
+        """The value column carries the version the list showed (read by ``approve_selected``)."""
+        field = self.model._meta.get_field(self.value_field)
+        empty = self.get_empty_value_display()
+
+        @admin.display(description=field.verbose_name, ordering=self.value_field)
+        def shown_value(obj):
+            return format_html(
+                '{}<input type="hidden" name="{}{}" value="{}">',
+                display_for_field(getattr(obj, self.value_field), field, empty),
+                SHOWN_VERSION,
+                obj.pk,
+                obj.version,
+            )
+
+        return [
+            shown_value if name == self.value_field else name
+            for name in super().get_list_display(request)
+        ]
 
 
 @admin.register(CostShare)

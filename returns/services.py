@@ -235,18 +235,25 @@ def review_return(
 
 
 @transaction.atomic
-def approve_figures(*, user, figures: list[Figure]) -> tuple[int, int]:
-    """Approve the submitted ones among ``figures``; returns (approved, skipped)."""
+def approve_figures(*, user, figures: list[Figure]) -> tuple[int, int, int]:
+    """Approve the submitted ones among ``figures``, each only at the version the caller
+    had (``figure.version``: what the secretariat was shown).
+
+    Returns (approved, not submitted, changed since): a figure submitted again, or
+    changed in any way, after the caller read it is left for a fresh look.
+    """
     _require(roles.can_review(user))
-    approved = skipped = 0
-    for figure in figures:
-        figure = type(figure).objects.select_for_update().get(pk=figure.pk)
-        if figure.status != FigureStatus.SUBMITTED:
-            skipped += 1
-            continue
-        _approve(figure, user=user)
-        approved += 1
-    return approved, skipped
+    approved = not_submitted = changed = 0
+    for seen in figures:
+        figure = type(seen).objects.select_for_update().get(pk=seen.pk)
+        if figure.version != seen.version:
+            changed += 1
+        elif figure.status != FigureStatus.SUBMITTED:
+            not_submitted += 1
+        else:
+            _approve(figure, user=user)
+            approved += 1
+    return approved, not_submitted, changed
 
 
 @transaction.atomic

@@ -350,19 +350,23 @@ def review(request, year: int, code: str):
         approve_all = "approve_all" in request.POST
         decisions = []
         for line in ret.lines:
+            # Only what the page showed is decided, at the version it showed: a value
+            # submitted after the page was loaded has no version on it and stays 提出済み
+            # (approving "all" never reaches it); a value changed since is refused.
+            raw_version = request.POST.get(f"ver-{line.key}", "")
+            if not raw_version.isdigit():
+                continue
             choice = request.POST.get(f"d-{line.key}", "")
             if approve_all and choice != services.RETURN:
-                if line.figure is not None and line.figure.status == FigureStatus.SUBMITTED:
-                    choice = services.APPROVE
+                choice = services.APPROVE
             if choice not in (services.APPROVE, services.RETURN):
                 continue
-            raw_version = request.POST.get(f"ver-{line.key}", "")
             decisions.append(
                 services.Decision(
                     key=line.key,
                     action=choice,
                     reason=request.POST.get(f"r-{line.key}", ""),
-                    version=int(raw_version) if raw_version.isdigit() else None,
+                    version=int(raw_version),
                 )
             )
         if not decisions:
@@ -383,6 +387,21 @@ def review(request, year: int, code: str):
             if returned:
                 parts.append(f"{len(returned)} 件を差し戻しました（担当者にメールで知らせます）")
             messages.success(request, "。".join(parts) + "。")
+            decided = {decision.key for decision in decisions}
+            new = [
+                line
+                for line in _open(request, year, code).lines
+                if line.key not in decided
+                and line.figure is not None
+                and line.figure.status == FigureStatus.SUBMITTED
+                and not request.POST.get(f"ver-{line.key}", "").isdigit()
+            ]
+            if new:
+                messages.warning(
+                    request,
+                    f"この画面を開いた後に提出された値が {len(new)} 件あります（まだ承認していません）。"
+                    "内容を確かめてから判断してください。",
+                )
             return redirect("returns:review", year, code)
     rows = []
     for line in ret.lines:

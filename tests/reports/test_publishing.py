@@ -163,3 +163,34 @@ def test_only_the_current_vision_years_are_listed(client, secretariat, year):
     client.logout()
     html = client.get(reverse("public:reports:index")).content.decode()
     assert Vision.objects.current() == year.vision and "令和7年度（2025年度） 進捗状況報告" in html
+
+
+def test_a_figure_changed_after_the_page_was_shown_stops_the_publishing(
+    client, secretariat, year, figures
+):
+    """What is published is what the secretariat looked at: a figure approved in the
+    meantime (here by a colleague) means the page must be looked at again."""
+    client.force_login(secretariat)
+    token = shown_token(client, year)
+    assert token
+    figures.approved_value = figures.value
+    figures.approved_at = timezone.now()
+    figures.status = FigureStatus.APPROVED
+    figures.save()
+
+    response = publish(client, year, token)
+
+    assert response.status_code == 302
+    year.refresh_from_db()
+    assert not year.is_report_published
+    assert not PublishedReport.objects.filter(reporting_year=year).exists()
+    page = client.get(admin_url("report", year)).content.decode()
+    assert "画面を開いた後に数値が変わりました" in page
+
+
+def test_a_publish_form_without_the_token_publishes_nothing(client, secretariat, year, figures):
+    client.force_login(secretariat)
+    response = client.post(admin_url("publish", year))
+    assert response.status_code == 302
+    year.refresh_from_db()
+    assert not year.is_report_published

@@ -7,7 +7,7 @@ from core.models import FigureStatus
 from programs.models import CostShare
 from tests.constants import CREMATION, HEALTH, KANEYAMA, OKURA
 from tests.pages import loaded_page
-from tests.returns.helpers import program, workbook
+from tests.returns.helpers import program, shown_versions, workbook
 from vision.models import ReportingYear
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +77,11 @@ def test_the_approve_action_approves_only_submitted_figures(client, secretariat,
         kind="budget", amount_kyen=40, status=FigureStatus.SUBMITTED,
     )  # fmt: skip
     client.force_login(secretariat)
+    changelist = reverse("admin:programs_costshare_changelist")
+    shown = shown_versions(client.get(changelist).content.decode())
     client.post(
-        reverse("admin:programs_costshare_changelist"),
-        {"action": "approve_selected", "_selected_action": [draft.pk, submitted.pk]},
+        changelist,
+        {**shown, "action": "approve_selected", "_selected_action": [draft.pk, submitted.pk]},
     )
     submitted.refresh_from_db()
     draft.refresh_from_db()
