@@ -137,7 +137,7 @@ _COPIED = [
 ]
 
 
-class _Source:
+class Source:
     """The real vision's rows, read once and copied for every made-up area."""
 
     def __init__(self, vision):
@@ -229,7 +229,7 @@ def generate(*, scale: int, seed: int, load: bool = True) -> dict:
         plan, statistics = read_fixtures()
         load_vision(plan=plan, statistics=statistics)
     real = real_vision()
-    source = _Source(real)
+    source = Source(real)
     shares, actuals = figures_for(real, random.Random(seed), timezone.now())
     counts = add_areas(source, range(1, scale), seed=seed)
     return {
@@ -248,7 +248,7 @@ def real_vision():
 
 
 @transaction.atomic
-def add_areas(source: "_Source | None", areas, *, seed: int) -> dict:
+def add_areas(source: "Source | None", areas, *, seed: int) -> dict:
     """Made-up areas numbered ``areas`` (copies of the real vision), each with its figures.
 
     Each area's figures come from its own seeded generator, so area 42 is the
@@ -256,7 +256,7 @@ def add_areas(source: "_Source | None", areas, *, seed: int) -> dict:
     """
     from core.cache import bump_public_version_on_commit
 
-    source = source or _Source(real_vision())
+    source = source or Source(real_vision())
     now = timezone.now()
     counts = {"visions": 0, "shares": 0, "actuals": 0}
     for area in areas:

@@ -6,39 +6,28 @@ are imported through the annual return's preview (returns.imports), which keeps
 the workflow's checks (permissions, versions, locked years, plausibility).
 """
 
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from core.japanese import fiscal_year_era
+from core.resources import ReportedFigureResource
 from programs.models import CostShare
 
 
-class CostShareResource(resources.ModelResource):
+class CostShareResource(ReportedFigureResource):
     code = fields.Field(attribute="municipality__code", column_name="全国地方公共団体コード")
     municipality_name = fields.Field(attribute="municipality__name", column_name="地方公共団体名")
     program_id = fields.Field(
         attribute="program_id", column_name="事業ID", widget=widgets.IntegerWidget()
     )
     program_name = fields.Field(attribute="program__name", column_name="事業名")
-    fiscal_year = fields.Field(
-        attribute="fiscal_year", column_name="年度（西暦）", widget=widgets.IntegerWidget()
-    )
-    fiscal_year_era = fields.Field(column_name="年度（和暦）")
     kind_label = fields.Field(column_name="区分")
     amount = fields.Field(
         attribute="amount_kyen", column_name="負担額（千円）", widget=widgets.IntegerWidget()
     )
-    status_label = fields.Field(column_name="状態")
     approved_amount = fields.Field(
         attribute="approved_amount_kyen",
         column_name="承認済みの負担額（千円）",
         widget=widgets.IntegerWidget(),
     )
-    approved_at = fields.Field(
-        attribute="approved_at", column_name="承認日時", widget=widgets.DateTimeWidget()
-    )
-    comment = fields.Field(attribute="comment", column_name="担当者のコメント")
-    return_reason = fields.Field(attribute="return_reason", column_name="差戻しの理由")
-    version = fields.Field(attribute="version", column_name="版", widget=widgets.IntegerWidget())
 
     class Meta:
         model = CostShare
@@ -60,11 +49,5 @@ class CostShareResource(resources.ModelResource):
         )
         export_order = fields
 
-    def dehydrate_fiscal_year_era(self, share):
-        return fiscal_year_era(share.fiscal_year)
-
     def dehydrate_kind_label(self, share):
         return share.get_kind_display()
-
-    def dehydrate_status_label(self, share):
-        return share.get_status_display()

@@ -133,7 +133,7 @@ def measure_scales() -> Scales:
         with transaction.atomic():
             clients = _clients()
             real = synthetic.real_vision()
-            source = synthetic._Source(real)
+            source = synthetic.Source(real)
             synthetic.figures_for(real, synthetic.random.Random(SEED), synthetic.timezone.now())
             urls = public_urls()
             scales.one = _measure_all(clients, urls)
