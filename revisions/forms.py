@@ -249,7 +249,7 @@ class PartyForm(RevisionChangeForm):
     municipality = forms.ModelChoiceField(label="町村", queryset=Municipality.objects.none())
     status = forms.ChoiceField(
         label="協定締結",
-        choices=[(k, v) for k, v in revisions.PARTY_LABELS.items()],
+        choices=ItemParty.Status.choices,
         initial=ItemParty.Status.PARTY,
     )
     effective_year = _year_field()

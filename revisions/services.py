@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -524,13 +524,6 @@ def set_participation(
 # Values in words
 
 
-PARTY_LABELS = {
-    ItemParty.Status.PARTY: "○（締結）",
-    ItemParty.Status.NOT_PARTY: "—（締結しない）",
-    ItemParty.Status.UNDECIDED: "未定",
-}
-
-
 def describe(kind: str, value) -> str:
     """A stored before/after value in words (None: did not exist)."""
     if value is None:
@@ -561,7 +554,8 @@ def describe(kind: str, value) -> str:
     if kind == Kind.PROGRAM_MOVED:
         return f"取組項目 {value['item']} {value['title']}"
     if kind == Kind.PARTY:
-        return PARTY_LABELS.get(value.get("status"), value.get("status", ""))
+        status = value.get("status", "")
+        return ItemParty.Status(status).label if status in ItemParty.Status else status
     if kind == Kind.PARTICIPANT:
         return "参加" if value.get("participant") else "参加しない"
     return str(value)
@@ -570,8 +564,14 @@ def describe(kind: str, value) -> str:
 # ---------------------------------------------------------------------------
 # Comparing two revisions
 
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-CATEGORY_LABELS = {ADDED: "追加", REMOVED: "削除・終了", CHANGED: "変更"}
+
+class DiffCategory(models.TextChoices):
+    ADDED = "added", "追加"
+    REMOVED = "removed", "削除・終了"
+    CHANGED = "changed", "変更"
+
+
+ADDED, REMOVED, CHANGED = DiffCategory.ADDED, DiffCategory.REMOVED, DiffCategory.CHANGED
 
 
 @dataclass
@@ -593,7 +593,7 @@ class DiffLine:
 
     @property
     def category_label(self) -> str:
-        return CATEGORY_LABELS[self.category]
+        return DiffCategory(self.category).label
 
     @property
     def old_text(self) -> str:

@@ -8,7 +8,7 @@ between the plan as of two revisions (当初 = the plan as first published).
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from revisions.services import CATEGORY_LABELS, compare, revisions_of
+from revisions.services import DiffCategory, compare, revisions_of
 from vision.models import PlanRevision
 from vision.selectors import current_vision
 
@@ -75,7 +75,7 @@ def _render_comparison(request, vision, revisions, older, newer, *, revision=Non
     lines = compare(vision, older, newer)
     groups = [
         {"category": key, "label": label, "lines": [x for x in lines if x.category == key]}
-        for key, label in CATEGORY_LABELS.items()
+        for key, label in DiffCategory.choices
     ]
     return render(
         request,

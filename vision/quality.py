@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
+
 from programs.models import CostShare, Program, ScheduleTask, StatedTotal
 from vision.models import (
     AgreementItem,
@@ -24,9 +26,13 @@ from vision.models import (
     Vision,
 )
 
-ERROR = "error"
-NOTICE = "notice"
-SEVERITY_LABELS = {ERROR: "エラー", NOTICE: "注意"}
+
+class Severity(models.TextChoices):
+    ERROR = "error", "エラー"
+    NOTICE = "notice", "注意"
+
+
+ERROR, NOTICE = Severity.ERROR, Severity.NOTICE
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class Finding:
 
     @property
     def severity_label(self) -> str:
-        return SEVERITY_LABELS[self.severity]
+        return Severity(self.severity).label
 
     def __str__(self):
         return f"[{self.severity_label}] {self.subject}: {self.message}"
