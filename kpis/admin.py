@@ -7,6 +7,7 @@ from municipalities.admin_access import ReferenceAdminMixin, SafeHistoryMixin
 
 @admin.register(KPI)
 class KPIAdmin(ReferenceAdminMixin, SafeHistoryMixin, SimpleHistoryAdmin):
+    shown_to_officers = True  # the KPIs they report: unit, baseline, target, source
     list_display = [
         "name",
         "program",

@@ -114,12 +114,15 @@ class KPI(models.Model):
     )
 
     plausible_change_percent = models.DecimalField(
-        "前年度からの変化の目安（%）",
+        "実績値の確認の目安（%）",
         max_digits=6,
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="前年度の値からこの割合を超えて変わった実績値に注意を表示します。空欄なら確認しません。",
+        help_text="実績値が、前年度の値・現状値・目標値のうち最も大きい値よりこの割合を超えて大きいとき"
+        "（または最も小さい値を 1＋この割合 で割った値より小さいとき）、担当者に確認を求めます"
+        "（コメントを書けば保存できます）。例：30 なら最も大きい値の 1.3 倍まで・最も小さい値の 1.3 分の1まで。"
+        "空欄は 900（10 倍まで・10 分の1まで）。",
     )
 
     history = HistoricalRecords()

@@ -21,6 +21,7 @@ admin.site.index_title = "管理画面のトップ"
 
 @admin.register(Municipality)
 class MunicipalityAdmin(ReferenceAdminMixin, admin.ModelAdmin):
+    shown_to_officers = True  # the towns their figures link to
     list_display = ["code", "name", "name_kana", "is_central_city", "population", "area_km2"]
     search_fields = ["code", "name", "name_kana", "name_en"]
     ordering = ["sort_order", "code"]

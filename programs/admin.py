@@ -21,6 +21,7 @@ class StatedTotalInline(ReferenceInlineMixin, admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(ReferenceAdminMixin, admin.ModelAdmin):
+    shown_to_officers = True  # the programs their shares are for
     list_display = ["name", "item", "number", "participants_undecided", "kpi_policy"]
     list_filter = ["item__category__policy_field", "participants_undecided", "kpi_policy"]
     search_fields = ["name", "content"]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.japanese import fiscal_year_label
 from municipalities import roles
-from municipalities.admin_access import ReferenceAdminMixin
+from municipalities.admin_access import ReferenceAdminMixin, UserNamesMixin
 from municipalities.roles import can_read_all
 from reports import publishing
 from reports.report import completeness_rows
@@ -26,8 +26,11 @@ from vision.models import (
 
 
 @admin.register(ReportingYear)
-class ReportingYearAdmin(ReferenceAdminMixin, admin.ModelAdmin):
+class ReportingYearAdmin(UserNamesMixin, ReferenceAdminMixin, admin.ModelAdmin):
     """Reporting rounds: the secretariat opens a fiscal year, sets its deadline, locks it."""
+
+    shown_to_officers = True  # the deadline and whether the year is locked
+    user_fields = ["locked_by", "report_published_by"]
 
     list_display = [
         "label",
@@ -81,14 +84,22 @@ class ReportingYearAdmin(ReferenceAdminMixin, admin.ModelAdmin):
         )
 
     def get_list_display(self, request):
-        if roles.can_generate_reports(request.user):
-            return self.list_display
-        return [name for name in self.list_display if name != "report_link"]
+        # Only the links the user can follow: 提出状況 and the report are refused (403) to
+        # those who may not read every town's figures.
+        hidden = set()
+        if not can_read_all(request.user):
+            hidden.add("status_link")
+        if not roles.can_generate_reports(request.user):
+            hidden.add("report_link")
+        return [name for name in self.list_display if name not in hidden]
+
+    def get_fields(self, request, obj=None):
+        return self.with_user_names(request, super().get_fields(request, obj))
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return [*self.readonly_fields, "vision", "fiscal_year"]
-        return self.readonly_fields
+            return self.with_user_names(request, [*self.readonly_fields, "vision", "fiscal_year"])
+        return self.with_user_names(request, self.readonly_fields)
 
     def has_lock_permission(self, request):
         return roles.can_manage(request.user)

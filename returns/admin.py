@@ -25,10 +25,10 @@ from core.xlsx_export import dataset_to_xlsx
 from kpis.models import KPIActual
 from kpis.resources import KPIActualResource
 from municipalities import roles
-from municipalities.admin_access import SafeHistoryMixin
+from municipalities.admin_access import SafeHistoryMixin, UserNamesMixin
 from programs.models import CostShare
 from programs.resources import CostShareResource
-from returns import permissions, services
+from returns import history, permissions, services
 
 SHOWN_VERSION = "shown-version-"
 
@@ -75,8 +75,11 @@ class TextXLSX(XLSX):
         return dataset_to_xlsx(dataset)
 
 
-class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
+class FigureAdmin(UserNamesMixin, SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     form = FigureAdminForm
+    user_fields = ["approved_by", "updated_by"]
+    # The history in Japanese and Japan time, the same table as the annual return's page.
+    object_history_template = "admin/returns/figure_history.html"
     value_field = "value"
     identity_fields: list[str] = []
     workflow_fields = [
@@ -132,7 +135,7 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         readonly = [*self.workflow_fields, self.approved_field]
         if obj is not None:
             readonly += self.identity_fields
-        return readonly
+        return self.with_user_names(request, readonly)
 
     def get_fieldsets(self, request, obj=None):
         main = [*self.identity_fields, self.value_field, "comment"]
@@ -142,7 +145,16 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         ]
         if self.has_change_permission(request, obj):
             fieldsets.append(("変更の記録", {"fields": ["change_reason", "expected_version"]}))
-        return fieldsets
+        return self.fieldsets_with_user_names(request, fieldsets)
+
+    # --- the history -----------------------------------------------------------
+    def history_view_title(self, request, obj):
+        return f"変更履歴：{obj}"
+
+    def render_history_view(self, request, template, context, **kwargs):
+        if "page_obj" in context and template == self.object_history_template:
+            context["entries"] = history.entries(context["page_obj"].object_list)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == self.value_field:
@@ -182,7 +194,7 @@ class FigureAdmin(SafeHistoryMixin, ExportMixin, SimpleHistoryAdmin):
             else:
                 unseen += 1
         approved, not_submitted, changed = services.approve_figures(
-            user=request.user, figures=shown
+            user=request.user, figures=shown, request=request
         )
         self.message_user(request, f"{approved} 件を承認しました。", messages.SUCCESS)
         if not_submitted:

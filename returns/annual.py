@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
@@ -43,12 +44,21 @@ class LineKind(models.TextChoices):
 
 LABEL_KINDS = {kind.label: kind.value for kind in LineKind}
 
+# Units of KPIs counted in people or things: their values are whole numbers (1.5 人 is an
+# error, whatever the comment says). Amounts in thousands (千人) and weights are not counts.
+COUNT_UNITS = frozenset({
+    "人", "名", "件", "回", "社", "本", "所", "か所", "カ所", "ヶ所", "箇所", "施設", "団体",
+    "戸", "世帯", "台", "店", "校", "園", "組", "棟", "基", "隻",
+})  # fmt: skip
 # Units whose values can never be negative (counts and amounts). Other KPIs
 # (percentages, unit-less indicators) only get a warning for a negative value.
-NON_NEGATIVE_UNITS = {
-    "人", "千人", "回", "件", "社", "本", "所", "か所", "箇所", "施設", "団体", "戸",
-    "世帯", "台", "店", "校", "園", "組", "t", "kg", "千円", "円",
-}  # fmt: skip
+NON_NEGATIVE_UNITS = COUNT_UNITS | {"千人", "t", "kg", "千円", "円"}
+# How far a KPI actual may lie from its references (last year's value, the baseline and the
+# target) before it is flagged, when the KPI sets no ``plausible_change_percent`` of its own:
+# 900% means more than 10 times the largest reference or less than a tenth of the smallest.
+# A typo (an extra digit, a town's figure typed as the area's) moves a value by a factor of
+# ten or more; a real year rarely does, so a tenfold band flags the first and not the second.
+DEFAULT_PLAUSIBLE_CHANGE_PERCENT = Decimal(900)
 MAX_ABS_VALUE = Decimal("999999999999")  # 12 digits: fits every figure column
 MAX_COMMENT = 1000  # characters of an officer's comment
 MAX_RETURN_REASON = 500  # characters of the secretariat's reason for returning a figure
@@ -103,6 +113,100 @@ def text_problem(text: str, *, label: str, limit: int) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A value a KPI actual is compared with (last year's value, the baseline, the target)."""
+
+    label: str
+    value: Decimal
+
+
+def _references(pairs) -> list[Reference]:
+    """The usable references of (label, value) pairs: known and above zero (a ratio to 0
+    says nothing)."""
+    return [Reference(label, Decimal(value)) for label, value in pairs if value is not None and value > 0]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    """A KPI actual above ``factor`` times the largest reference in ``above``, or below the
+    smallest in ``below`` divided by ``factor``, is flagged: a warning that a comment keeps."""
+
+    above: list[Reference]
+    below: list[Reference]
+    factor: Decimal
+
+    @property
+    def highest(self) -> Reference | None:
+        return max(self.above, key=lambda r: r.value, default=None)  # the first of equals
+
+    @property
+    def lowest(self) -> Reference | None:
+        return min(self.below, key=lambda r: r.value, default=None)
+
+    @property
+    def upper(self) -> Decimal | None:
+        return None if self.highest is None else self.highest.value * self.factor
+
+    @property
+    def lower(self) -> Decimal | None:
+        return None if self.lowest is None else self.lowest.value / self.factor
+
+    @property
+    def upper_note(self) -> str:
+        names = _names(self.above)
+        which = names if len(self.above) == 1 else f"{names}のうち最も大きい値"
+        return f"確認の目安：{which}の {format_number(self.factor)} 倍まで"
+
+    @property
+    def lower_note(self) -> str:
+        names = _names(self.below)
+        which = names if len(self.below) == 1 else f"{names}のうち最も小さい値"
+        return f"確認の目安：{which}の {format_number(self.factor)} 分の1まで"
+
+    def warning(self, value: Decimal) -> str | None:
+        """What to say about ``value`` (not negative), or None when it is within the range."""
+        high, low = self.highest, self.lowest
+        if high is not None and value > self.upper:
+            ratio = value / high.value
+            if ratio >= 2:
+                head = f"{high.label}（{format_number(high.value)}）の {_one_place(ratio)} 倍です"
+            else:
+                head = f"{high.label}（{format_number(high.value)}）から {_one_place((ratio - 1) * 100)}% 変わっています"  # fmt: skip
+            return f"{head}（{self.upper_note}）。"
+        if low is not None and value < self.lower:
+            change = (low.value - value) * 100 / low.value
+            return (
+                f"{low.label}（{format_number(low.value)}）から {_one_place(change)}% 変わっています"
+                f"（{self.lower_note}）。"
+            )
+        return None
+
+
+def _names(references: list[Reference]) -> str:
+    return "・".join(dict.fromkeys(r.label for r in references))
+
+
+def _one_place(number: Decimal) -> str:
+    return format_number(number.quantize(Decimal("0.1")))
+
+
+def _plain(number: Decimal) -> str:
+    """A number as a script reads it: 500, 4.8 (no separators, no exponent)."""
+    return format(number.quantize(Decimal("0.0001")).normalize(), "f")
+
+
+@dataclass(frozen=True)
+class PreviousReturn:
+    """The last time the secretariat returned a figure (from its history): the value it
+    had then and the reason given."""
+
+    value: Decimal | int | None
+    reason: str
+    returned_at: datetime
+    returned_by: str
+
+
 @dataclass
 class Line:
     """One figure due on a return."""
@@ -117,6 +221,8 @@ class Line:
     last_year: Decimal | int | None = None
     last_year_approved: bool = True
     plan_kyen: int | None = None
+    budget: Line | None = None  # a settlement line's budget line (the review shows it beside)
+    previous_return: PreviousReturn | None = None  # set by ``attach_previous_returns``
 
     def __post_init__(self):
         self.attach(self.figure)
@@ -163,6 +269,54 @@ class Line:
         return self.kpi is not None and self.kpi.is_sum_of_municipalities
 
     @property
+    def is_count(self) -> bool:
+        """A KPI counted in people or things (``COUNT_UNITS``): whole numbers only."""
+        return self.kpi is not None and self.unit.strip() in COUNT_UNITS
+
+    @property
+    def is_non_negative(self) -> bool:
+        return self.is_share or self.unit.strip() in NON_NEGATIVE_UNITS
+
+    def plausible_range(self) -> PlausibleRange | None:
+        """Where a KPI actual is expected: within a factor of its references (last year's
+        value, the baseline, the target in force). None for a share, or with no reference.
+
+        The factor is 1 + the KPI's ``plausible_change_percent`` ÷ 100 (by default
+        ``DEFAULT_PLAUSIBLE_CHANGE_PERCENT``: 10). A town's part of an area sum is compared
+        with the area's baseline and target only from above: the part is smaller by nature.
+        """
+        kpi = self.kpi
+        if kpi is None:
+            return None
+        percent = kpi.plausible_change_percent
+        if percent is None:
+            percent = DEFAULT_PLAUSIBLE_CHANGE_PERCENT
+        factor = 1 + max(Decimal(percent), Decimal(0)) / 100
+        own = [("前年度の値", self.last_year)]
+        area = [("現状値", kpi.baseline), ("目標値", kpi.target_for(self.fiscal_year)[0])]
+        if self.is_component:
+            area = [(f"圏域の{label}", value) for label, value in area]
+            above, below = _references(own + area), _references(own)
+        else:
+            above = below = _references(own + area)
+        if not above and not below:
+            return None
+        return PlausibleRange(above=above, below=below, factor=factor)
+
+    @property
+    def check_data(self) -> dict[str, str]:
+        """The checks the form's script repeats while typing, as plain strings for data-
+        attributes (the server checks every value again on saving)."""
+        band = self.plausible_range()
+        data = {"whole": self.unit if self.is_count else "", "low": "", "high": ""}
+        data.update(low_note="", high_note="")
+        if band is not None and band.highest is not None:
+            data.update(high=_plain(band.upper), high_note=band.upper_note)
+        if band is not None and band.lowest is not None:
+            data.update(low=_plain(band.lower), low_note=band.lower_note)
+        return data
+
+    @property
     def value(self):
         return None if self.figure is None else self.figure.working_value
 
@@ -178,9 +332,41 @@ class Line:
     def state(self) -> str:
         if self.figure is None:
             return NOT_STARTED
-        if self.figure.status == FigureStatus.DRAFT and self.figure.working_value is None:
+        if (
+            self.figure.status == FigureStatus.DRAFT
+            and self.figure.working_value is None
+            and not self.is_withdrawal
+        ):
             return NOT_STARTED
         return self.figure.status
+
+    @property
+    def is_withdrawal(self) -> bool:
+        """A proposal of no value (値なしの提案): the working value is blank while an approved
+        value is still public. Submitted and approved like any change; once approved,
+        nothing of this figure is public any more."""
+        figure = self.figure
+        return figure is not None and figure.working_value is None and figure.has_pending_change
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Approved as no value: a withdrawal the secretariat accepted."""
+        figure = self.figure
+        return (
+            figure is not None
+            and figure.status == FigureStatus.APPROVED
+            and figure.working_value is None
+        )
+
+    @property
+    def is_submittable(self) -> bool:
+        """A draft or returned figure with a value, or a withdrawal with its reason (comment)."""
+        figure = self.figure
+        if figure is None or figure.status not in (FigureStatus.DRAFT, FigureStatus.RETURNED):
+            return False
+        if figure.working_value is not None:
+            return True
+        return self.is_withdrawal and bool(figure.comment.strip())
 
     @property
     def state_label(self) -> str:
@@ -276,13 +462,7 @@ class AnnualReturn:
         return self.reported == self.due
 
     def submittable(self) -> list[Line]:
-        return [
-            line
-            for line in self.lines
-            if line.figure is not None
-            and line.figure.working_value is not None
-            and line.figure.status in (FigureStatus.DRAFT, FigureStatus.RETURNED)
-        ]
+        return [line for line in self.lines if line.is_submittable]
 
 
 def share_key(kind: str, program_id: int) -> str:
@@ -325,6 +505,7 @@ def build_return(
                         last_year=_shown_value(last),
                         last_year_approved=last is None or last.status == FigureStatus.APPROVED,
                         plan_kyen=None if plan is None else plan.public_value,
+                        budget=ret.lines[-1] if kind == CostShare.Kind.SETTLEMENT else None,
                     )
                 )
     due = permissions.due_kpis(vision, reporter)
@@ -363,6 +544,37 @@ def _shown_value(figure):
     if figure.status == FigureStatus.APPROVED:
         return figure.public_value
     return figure.working_value
+
+
+def attach_previous_returns(lines: list[Line]) -> None:
+    """Set ``previous_return`` on each line whose figure the secretariat returned since it was
+    last approved (a resubmission): the value and the reason of the latest history record in
+    the returned state. One query per kind of figure."""
+    by_model: dict[type, dict[int, Line]] = {}
+    for line in lines:
+        if line.figure is not None and line.figure.pk is not None:
+            by_model.setdefault(type(line.figure), {})[line.figure.pk] = line
+    for model, by_pk in by_model.items():
+        records = (
+            model.history.filter(id__in=sorted(by_pk), status=FigureStatus.RETURNED)
+            .select_related("history_user")
+            .order_by("id", "-history_date", "-history_id")
+        )
+        seen: set[int] = set()
+        for record in records:
+            if record.id in seen:
+                continue
+            seen.add(record.id)
+            line = by_pk[record.id]
+            approved_at = line.figure.approved_at
+            if approved_at is not None and record.history_date < approved_at:
+                continue  # returned before the last approval: not this submission's story
+            line.previous_return = PreviousReturn(
+                value=getattr(record, model.value_field),
+                reason=record.return_reason,
+                returned_at=record.history_date,
+                returned_by=record.history_user.username if record.history_user else "",
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -427,7 +639,12 @@ def parse_entry_value(raw, *, line: Line) -> Decimal | None:
 
 
 def plausibility(line: Line, value: Decimal | None) -> tuple[list[str], list[str]]:
-    """(errors, warnings) for a value on a line; a warning can be kept with a comment."""
+    """(errors, warnings) for a value on a line.
+
+    An error is refused whatever the comment says (a negative count, a fraction of a
+    person); a warning can be kept with a comment (a value far from its references,
+    a negative percentage, more than 100%).
+    """
     errors: list[str] = []
     warnings: list[str] = []
     if value is None:
@@ -435,21 +652,17 @@ def plausibility(line: Line, value: Decimal | None) -> tuple[list[str], list[str
     if value < 0:
         if line.is_share:
             errors.append("負担額にマイナスは入力できません。")
-        elif line.unit in NON_NEGATIVE_UNITS:
+        elif line.is_non_negative:
             errors.append(f"「{line.unit}」で数える指標にマイナスは入力できません。")
         else:
             warnings.append("マイナスの値です。")
+    if line.is_count and value != value.to_integral_value():
+        errors.append(f"「{line.unit}」で数える指標は整数で入力してください（小数は使えません）。")
     if line.kpi is not None and line.unit == "%" and value > 100:
         warnings.append("100% を超えています。")
-    threshold = None if line.kpi is None else line.kpi.plausible_change_percent
-    last = line.last_year
-    if threshold is not None and last not in (None, 0) and value >= 0:
-        change = (Decimal(value) - Decimal(last)) * 100 / abs(Decimal(last))
-        if abs(change) > threshold:
-            warnings.append(
-                f"前年度の値（{format_number(last)}）から {format_number(change.quantize(Decimal('0.1')))}% "
-                f"変わっています（確認の目安は ±{format_number(threshold)}%）。"
-            )
+    band = line.plausible_range()
+    if band is not None and value >= 0 and (warning := band.warning(Decimal(value))):
+        warnings.append(warning)
     return errors, warnings
 
 
@@ -464,13 +677,24 @@ def conflict_error(figure, typed) -> str:
     )
 
 
+def withdrawal_error(figure) -> str:
+    """A blank on a figure whose approved value is public, without a reason."""
+    return (
+        f"公開中の値（{format_number(figure.public_value, blank='空欄')}）を空欄にすると、"
+        "「値なし」の提案として事務局に提出することになります。"
+        "値なしにするときは、コメントに理由を書いてください。"
+        "値を変えないときは、元の値を入力し直してください。"
+    )
+
+
 def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list[Outcome]:
     """Check proposed values against the current figures; saves nothing.
 
     Errors: an unknown line, a duplicate, a value the user may not change now
     (submitted), a stale version (somebody else saved first), an impossible value,
     a comment that cannot be kept (too long, control characters, 文字化け), a flagged
-    value without a comment. Permission to open and edit the return as
+    value without a comment, a blank on a figure whose approved value is public (a proposal
+    of no value) without a reason in the comment. Permission to open and edit the return as
     a whole is checked by the caller.
     """
     outcomes: list[Outcome] = []
@@ -514,13 +738,82 @@ def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list
         outcome.errors += errors
         outcome.warnings += warnings
         comment = line.comment if entry.comment is None else entry.comment
-        if value_changed and warnings and not comment.strip():
+        # A comment keeps a warning, never an error: a value refused anyway invites none.
+        if value_changed and warnings and not errors and not comment.strip():
             outcome.errors.append(
                 "確認が必要な値です。このままでよければ、コメントに理由を書いてください。"
             )
+        if entry.value is None and figure is not None and figure.approved_at is not None:
+            if not comment.strip():
+                outcome.errors.append(withdrawal_error(figure))
         if outcome.errors:
             outcome.state = ERROR
     return outcomes
+
+
+# ---------------------------------------------------------------------------
+# What a submission sends (the confirmation before submitting)
+
+TYPED = "typed"  # typed on the form just now (saved when the submission is confirmed)
+SOURCE_LABELS = {
+    TYPED: "今回の入力",
+    FigureStatus.DRAFT: "以前に保存した下書き",
+    FigureStatus.RETURNED: "差戻しの値",
+}
+
+
+@dataclass
+class Sending:
+    """One line a confirmed submission sends: its value and comment, and where they come from
+    (``source``: typed now, a draft saved earlier, a returned value). ``version`` is the
+    figure's version the confirmation shows (0: no figure yet)."""
+
+    line: Line
+    value: Decimal | None
+    comment: str
+    source: str
+    version: int
+    entry: Entry | None = None  # what is saved first, for a typed value
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source]
+
+    @property
+    def is_withdrawal(self) -> bool:
+        return self.value is None
+
+
+def to_submit(
+    annual_return: AnnualReturn, outcomes: list[Outcome]
+) -> tuple[list[Sending], list[Line]]:
+    """(what confirming sends, proposals of no value held back for want of a reason).
+
+    Every line that is submittable once the typed values (the ``outcomes`` that write) are
+    saved, in the return's order: what ``returns.services.submit_confirmed`` submits when
+    nothing changed in between.
+    """
+    writes = {o.line.key: o for o in outcomes if o.writes}
+    sending: list[Sending] = []
+    held: list[Line] = []
+    for line in annual_return.lines:
+        figure = line.figure
+        outcome = writes.get(line.key)
+        if outcome is None:
+            if line.is_submittable:
+                sending.append(Sending(line, line.value, line.comment, figure.status, line.version))
+            elif line.is_withdrawal and figure.status != FigureStatus.SUBMITTED:
+                held.append(line)
+            continue
+        entry = outcome.entry
+        if figure is not None and figure.status == FigureStatus.SUBMITTED:
+            continue  # the secretariat's change of a submitted figure: it stays submitted
+        comment = line.comment if entry.comment is None else entry.comment
+        public = figure is not None and figure.approved_at is not None
+        if entry.value is None and not (public and comment.strip()):
+            continue  # a blank that withdraws nothing is saved, not sent
+        sending.append(Sending(line, entry.value, comment, TYPED, line.version, entry))
+    return sending, held
 
 
 # ---------------------------------------------------------------------------
@@ -529,6 +822,16 @@ def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list
 
 def open_years(vision: Vision):
     return ReportingYear.objects.filter(vision=vision).order_by("-fiscal_year")
+
+
+def not_open_yet(vision: Vision, fiscal_year: int) -> bool:
+    """A year after every opened reporting year, up to the plan's last year: its return will
+    come once the secretariat opens the year (with no year opened yet: from the year before
+    the plan, the first one reported in practice). Any other year without a reporting year
+    (skipped, long past, after the plan) simply does not exist."""
+    latest = open_years(vision).values_list("fiscal_year", flat=True).first()
+    first = vision.period_start - 1 if latest is None else latest + 1
+    return first <= fiscal_year <= vision.period_end
 
 
 def completeness(*, vision: Vision, reporting_year: ReportingYear, user) -> list[AnnualReturn]:

@@ -1,25 +1,40 @@
 """The officer's spreadsheet round trip: the .xlsx template, and reading uploads.
 
-The template has one sheet with one header row and one row per figure due,
-pre-filled with the current values; only 「値（入力）」 and 「コメント」 can be
-typed in (the other columns are context, and the sheet is protected without a
-password so they are not changed by accident).
+The template's data sheet (``SHEET_TITLE``) has one header row and one row per
+figure due, pre-filled with the current values; only 「値（入力）」 and 「コメント」
+can be typed in (the other columns are context, and the sheet is protected without
+a password so they are not changed by accident). Every text cell goes through
+``core.xlsx_export.put``: it stays text, with Excel's quote prefix where it starts
+like a formula.
 
 An upload (.xlsx, or CSV in UTF-8, UTF-8 with BOM or cp932) is read with
 openpyxl directly, values not formulas (``data_only=True``, in one read-only
-pass), and refused as a whole when its structure cannot be trusted: merged
-cells, hidden rows or columns, a formula without a saved result, missing
-headers, an empty, oversized or unreadable file (the size and the structure are
-checked in a streaming pass over the file's XML before openpyxl reads it). Each
-row is then resolved to a line of the return (another town's row, another year,
-an unknown program or KPI, text in a number cell are row errors) and checked by
-``returns.annual.evaluate``. Nothing here saves anything: the preview shows every
-row, and ``returns.services.save_entries`` saves all rows or none at confirmation.
+pass). Of a workbook, the sheet named ``SHEET_TITLE`` is read, wherever it is
+(a workbook of a single sheet: that sheet, whatever its name); the preview says
+which. What is imported is what a person sees when they open or print the file,
+or the file is refused as a whole: a hidden sheet (hidden or veryHidden, any of
+them), hidden rows or columns, rows of (nearly) zero height and columns of
+(nearly) zero width, a value the cell's number format does not show (";;;", a
+zero in a format whose zero section is empty, a format of literal text only);
+and so is a file whose structure cannot be trusted: merged cells, a formula
+without a saved result, missing or duplicated headers, an empty, oversized or
+unreadable file (the size and the structure are checked in a streaming pass over
+the file's XML before openpyxl reads it). Not checked: a font of the fill's colour.
+
+Each row is then resolved to a line of the return (another town's row, another
+year, an unknown program or KPI, text or a date in a number cell are row errors)
+and checked by ``returns.annual.evaluate``. A row without a version (no 「版」
+column, as in a hand-made CSV, or a blank 版) cannot change a figure that already
+holds something (a value, an approved value or a comment): only the version proves
+the file was made after the last change. Nothing here saves anything: the preview
+shows every row, and ``returns.services.save_entries`` saves all rows or none at
+confirmation.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -104,7 +119,15 @@ COLUMNS = [
 ]
 HEADERS = [c[0] for c in COLUMNS]
 REQUIRED = [CODE, YEAR, KIND, PROGRAM_ID, KPI_ID, VALUE]
+READ = [*REQUIRED, COMMENT, VERSION]  # the columns a row is read from
 SHEET_TITLE = "年度報告"
+GUIDE_TITLE = "記入方法"
+FRESH_TEMPLATE = "年度報告の画面から最新の様式をダウンロードし、入力し直してください。"
+
+# A row lower or a column narrower than this shows nothing readable (Excel's default
+# row is 15 points high and its default column about 8 characters wide).
+MIN_ROW_HEIGHT = 3.0  # points
+MIN_COLUMN_WIDTH = 1.0  # characters
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -172,10 +195,6 @@ def build_template(annual_return: AnnualReturn) -> bytes:
     ws.append(HEADERS)
     for line in annual_return.lines:
         ws.append([xlsx_export.clean(value) for value in template_row(line, annual_return)])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):  # "=1+1" or "#N/A" typed in a comment stays text
-                xlsx_export.put(cell, cell.value)
     first_row = []
     for index, (header, width, editable) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
@@ -202,12 +221,21 @@ def build_template(annual_return: AnnualReturn) -> bytes:
             cell.alignment = Alignment(horizontal="right")
         elif header in (PROGRAM, KPI_NAME, COMMENT, RETURN_REASON):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    # Every other row as the first: openpyxl's style setters look each style up in the
+    # Every row styled as the first: openpyxl's style setters look each style up in the
     # workbook's lists again for every cell (most of the time of a large template);
     # copying the first row's style references is what openpyxl does when it copies cells.
-    for row in ws.iter_rows(min_row=3, max_col=len(COLUMNS)):
-        for cell, model in zip(row, first_row, strict=True):
-            cell._style = copy(model._style)
+    # Then each text through xlsx_export.put, which gives the cell what its own text needs
+    # ("=1+1" or "#N/A" typed in a comment stays text, with Excel's quote prefix): after
+    # the copy, so that one row's prefix is neither lost nor handed to the others.
+    models = [copy(cell._style) for cell in first_row]
+    alignments = [cell.alignment for cell in first_row]
+    for row in ws.iter_rows(min_row=2, max_col=len(COLUMNS)):
+        for cell, model, alignment in zip(row, models, alignments, strict=True):
+            cell._style = copy(model)
+            if isinstance(cell.value, str):
+                xlsx_export.put(cell, cell.value)
+                if "\n" in cell.value and alignment.wrap_text:
+                    cell.alignment = alignment  # the column's own (top-aligned) wrapping
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -215,19 +243,21 @@ def build_template(annual_return: AnnualReturn) -> bytes:
     ws.protection.sort = False
     ws.protection.autoFilter = False
 
-    guide = wb.create_sheet("記入方法")
+    guide = wb.create_sheet(GUIDE_TITLE)
     for text in [
         f"{annual_return.name}　{fiscal_year_label(annual_return.fiscal_year)} 年度報告の様式",
         "",
-        "1. 「年度報告」シートの「値（入力）」列に数値を入力します。負担額は千円単位の整数です。",
+        f"1. 「{SHEET_TITLE}」シートの「値（入力）」列に数値を入力します。負担額は千円単位の整数です。",
         "2. まだ分からない値は空欄のままにします（空欄と 0 は別の意味です。0 は「負担なし」「実績なし」）。",
         "3. 全角数字、桁区切りのカンマ、△・▲（マイナス）も読み取ります。数式の場合は計算結果を読み取ります。",
         "4. 前年度から大きく変わった値など確認が必要な値は、「コメント」列に理由を書いてください。",
-        "5. 行の追加・削除、セルの結合、行や列の非表示はしないでください。見出し行（1行目）も変えないでください。",
+        "5. 行の追加・削除、セルの結合、シート・行・列の非表示はしないでください。"
+        f"シートの名前（「{SHEET_TITLE}」）と見出し行（1行目）も変えないでください。",
         "6. 保存したファイルを年度報告の画面から取り込むと、保存する前に全行の確認画面が表示されます。",
         "",
         "灰色の列は参考情報です（シートは保護されていますが、パスワードはありません）。",
         "「版」の列は、ほかの人が先に値を変えていないかを確かめるために使います。変更しないでください。",
+        "「版」の列がないファイル（手作りの CSV など）では、すでに値が入っている行は変更できません。",
     ]:
         guide.append([text])
     guide.column_dimensions["A"].width = 110
@@ -254,6 +284,7 @@ class Table:
     headers: list[str]
     rows: list[tuple[int, dict]]  # (row number as the officer sees it, header → raw value)
     letters: dict[str, str] = field(default_factory=dict)  # header → column letter
+    sheet: str = ""  # the sheet read, for a workbook
 
 
 def _header(value) -> str:
@@ -309,21 +340,29 @@ def _safe_filename(name: str) -> str:
 
 
 def _check_headers(headers: list[str], filename: str) -> dict[str, int]:
+    """Each known header's column (0-based); refused when a required one is missing or a
+    column that rows are read from appears twice (which one holds the figures?)."""
     known = _normalised_required()
-    positions: dict[str, int] = {}
+    found: dict[str, list[int]] = {}
     for index, raw in enumerate(headers):
         header = known.get(_header(raw))
-        if header is not None and header not in positions:
-            positions[header] = index
-    missing = [h for h in REQUIRED if h not in positions]
-    if missing:
-        raise FileRejected(
-            *[
-                f"1行目（見出し行）に「{h}」の列がありません。ダウンロードした様式の見出し行を変えずに使ってください。"
-                for h in missing
-            ]
-        )
-    return positions
+        if header is not None:
+            found.setdefault(header, []).append(index)
+    problems = [
+        f"1行目（見出し行）に「{h}」の列がありません。ダウンロードした様式の見出し行を変えずに使ってください。"
+        for h in REQUIRED
+        if h not in found
+    ]
+    for h in READ:
+        if len(found.get(h, [])) > 1:
+            where = "と".join(f"{get_column_letter(i + 1)}列" for i in found[h])
+            problems.append(
+                f"1行目（見出し行）に「{h}」の列が{len(found[h])}つあります（{where}）。"
+                "どちらを読めばよいか分からないため取り込めません。使わない列を削除してから取り込んでください。"
+            )
+    if problems:
+        raise FileRejected(*problems)
+    return {h: indexes[0] for h, indexes in found.items()}
 
 
 UNREADABLE_XLSX = (
@@ -334,7 +373,8 @@ UNREADABLE_XLSX = (
 def _read_xlsx(data: bytes, filename: str) -> Table:
     """One read of the values (openpyxl, read-only, saved results of formulas), and one
     streaming pass over the XML before it for what openpyxl's read-only mode does not keep:
-    the size, merged cells, hidden rows and columns, and which cells hold a formula."""
+    the size, merged cells, hidden, zero-height or zero-width rows and columns, and which
+    cells hold a formula. Only the data sheet is read, found by its name."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
@@ -342,7 +382,8 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
             parts = _scan_parts(archive)
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                ws = workbook.worksheets[0]
+                ws, by_name = _data_sheet(workbook)
+                position = workbook.sheetnames.index(ws.title) + 1
                 # The sheet's part in the zip, as the workbook's relationships name it.
                 path = ws._worksheet_path
                 sheet = parts[path] if path in parts else _scan_part(archive, path)
@@ -352,11 +393,7 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
                     )
                 merged = [CellRange(ref) for ref in sheet.merged]
                 ws.reset_dimensions()  # read every row, whatever the file says its size is
-                values = []
-                for values_of_row in ws.iter_rows(values_only=True):
-                    if len(values) == sheet.last_row:
-                        break
-                    values.append(values_of_row)
+                values, unseen = _cell_values(ws, sheet.last_row)
             finally:
                 workbook.close()
     except FileRejected:
@@ -377,10 +414,21 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         SyntaxError,
     ):
         raise FileRejected(UNREADABLE_XLSX) from None
+    title = ws.title
     if not any(value not in (None, "") for row in values for value in row):
-        raise FileRejected("ファイルが空です。1枚目のシートに何も入力されていません。")
+        raise FileRejected(
+            f"ファイルが空です。{position}枚目のシートに何も入力されていません（シート名「{title}」）。"
+        )
     header_cells = list(values[0])
-    positions = _check_headers(header_cells, filename)
+    try:
+        positions = _check_headers(header_cells, filename)
+    except FileRejected as rejected:
+        if by_name:
+            raise
+        raise FileRejected(
+            f"「{SHEET_TITLE}」という名前のシートがないため、1枚だけのシート「{title}」を読みました。",
+            *rejected.messages,
+        ) from None
     letters = {h: get_column_letter(i + 1) for h, i in positions.items()}
 
     problems: list[str] = []
@@ -389,22 +437,24 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
             f"{merged_range.coord} のセルが結合されています。結合を解除してから取り込んでください。"
         )
     read_columns = sorted(i + 1 for i in positions.values())
-    for start, end in sheet.hidden_columns:
-        for column in read_columns:
-            if start <= column <= end:
-                problems.append(
-                    f"{get_column_letter(column)}列が非表示になっています。再表示して内容を確かめてから取り込んでください。"
-                )
+    for column in read_columns:
+        problem = sheet.column_problem(column)
+        if problem:
+            problems.append(problem)
+    problem = sheet.row_problem(1)
+    if problem:
+        problems.append(problem)
+    problems += _unseen_values(unseen, 1, read_columns)
     rows: list[tuple[int, dict]] = []
     for r, row_values in enumerate(values[1:], start=2):
         width = len(row_values)
         raw = {h: row_values[i] if i < width else None for h, i in positions.items()}
         if _is_empty(raw):
             continue
-        if r in sheet.hidden_rows:
-            problems.append(
-                f"{r}行目が非表示になっています。再表示して内容を確かめてから取り込んでください。"
-            )
+        problem = sheet.row_problem(r)
+        if problem:
+            problems.append(problem)
+        problems += _unseen_values(unseen, r, read_columns)
         if sheet.formulas:
             for h, i in positions.items():
                 if raw[h] is None and (r, i + 1) in sheet.formulas:
@@ -417,7 +467,172 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         raise FileRejected(*problems)
     if not rows:
         raise FileRejected("データの行がありません（見出し行だけです）。")
-    return Table(filename=filename, headers=list(positions), rows=rows, letters=letters)
+    return Table(
+        filename=filename, headers=list(positions), rows=rows, letters=letters, sheet=title
+    )
+
+
+MAX_LISTED_SHEETS = 10
+_SHEET_COPY = re.compile(rf"^{SHEET_TITLE}\s*\(\d+\)$")  # what Excel names a copied sheet
+
+
+def _data_sheet(workbook):
+    """The worksheet to read, and whether it was found by its name: the one named
+    ``SHEET_TITLE`` wherever it is, or the only sheet of a workbook of one. Refused: any
+    hidden sheet, a workbook without the data sheet, a copy of it beside it."""
+    names = workbook.sheetnames
+    problems = []
+    for name in names:
+        state = getattr(workbook[name], "sheet_state", "visible")
+        if state == "veryHidden":
+            problems.append(
+                f"「{name}」シートが非表示（Excel の「再表示」でも表示できない設定）になっています。"
+                f"見えない内容は取り込めません。{FRESH_TEMPLATE}"
+            )
+        elif state != "visible":
+            problems.append(
+                f"「{name}」シートが非表示になっています。見えない内容は取り込めません。"
+                "シート見出しを右クリックして「再表示」を選び、内容を確かめてから"
+                "（使わないシートは削除してから）取り込んでください。"
+            )
+    found = [ws for ws in workbook.worksheets if _text(ws.title) == SHEET_TITLE]
+    copies = [ws.title for ws in workbook.worksheets if _SHEET_COPY.match(_text(ws.title))]
+    if found and copies:
+        problems.append(
+            f"「{SHEET_TITLE}」と「{'」「'.join(copies)}」のどちらを読むか分かりません。"
+            f"入力したシートの名前を「{SHEET_TITLE}」にして、ほかのシートは削除してから取り込んでください。"
+        )
+    by_name = bool(found)
+    if not found and len(names) == 1 and workbook.worksheets:
+        found = workbook.worksheets
+    if not found:
+        listed = "".join(f"「{name}」" for name in names[:MAX_LISTED_SHEETS])
+        if len(names) > MAX_LISTED_SHEETS:
+            listed += f"ほか{len(names) - MAX_LISTED_SHEETS}枚"
+        problems.append(
+            f"「{SHEET_TITLE}」という名前のシートがありません（このファイルのシート：{listed}）。"
+            f"取り込むのは「{SHEET_TITLE}」シートです。ダウンロードした様式の「{SHEET_TITLE}」シートに入力し、"
+            "シートの名前を変えずに保存してください。"
+        )
+    if problems:
+        raise FileRejected(*problems)
+    return found[0], by_name
+
+
+def _cell_values(ws, last_row: int) -> tuple[list[tuple], dict[tuple[int, int], str]]:
+    """The sheet's values row by row, and the cells whose number format does not show
+    their value: (row, column) → the message's description of the cell."""
+    values: list[tuple] = []
+    unseen: dict[tuple[int, int], str] = {}
+    decisions: dict[int, _NumberFormat] = {}  # by number format id
+    for r, cells in enumerate(ws.iter_rows(), start=1):
+        if r > last_row:
+            break
+        row = tuple(cell.value for cell in cells)
+        values.append(row)
+        for cell, value in zip(cells, row, strict=True):
+            if value is None or isinstance(value, bool):
+                continue
+            if not isinstance(value, int | float | str):
+                continue  # a date or a time: shown as one by its (date) format
+            format_id = cell.style_array.numFmtId
+            decision = decisions.get(format_id)
+            if decision is None:
+                decision = decisions[format_id] = _NumberFormat(cell.number_format)
+            if decision.hides(value):
+                unseen[(r, cell.column)] = (
+                    f"{cell.coordinate} のセルは表示形式（{_shorten(decision.code)}）のため、"
+                    f"入っている値（{_shorten(str(value))}）が画面にも印刷にも表示されません。"
+                    "表示形式を「標準」に戻して内容を確かめてから取り込んでください。"
+                )
+    return values, unseen
+
+
+def _unseen_values(unseen: dict, row: int, columns: list[int]) -> list[str]:
+    if not unseen:
+        return []
+    return [unseen[(row, c)] for c in columns if (row, c) in unseen]
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _NumberFormat:
+    """Whether a number format shows a cell's value (Excel's rules, as far as they decide
+    that): a format has up to four sections, positive;negative;zero;text (with two, the
+    first is for zero and positive numbers; with one, for every number). A number is not
+    shown when its section is empty (";;;") or holds no digit, date, time or text code
+    (only literal text such as "見込み"), except a zero shown as "-" (the accounting
+    dash). A text is not shown when a fourth section has neither "@" nor General.
+    Formats with conditions ("[>100]0") are not judged. Decided once per format."""
+
+    _LITERAL = re.compile(r'"[^"]*"?|\\.|_.|\*.')  # quoted text, escapes, padding, fill
+    _BRACKET = re.compile(r"\[([^\]]*)\]")
+    _SHOWS = re.compile(r"[0#?@]|general|[ymdhsegb]|am/pm|a/p", re.IGNORECASE)
+    _DASH = {"-", "－", "‐", "−"}
+
+    def __init__(self, code: str):
+        self.code = code or "General"
+        sections = self._split(self.code)
+        self.judged = sections is not None
+        sections = sections or [self.code]
+        self.count = len(sections)
+        codes = [self._codes(section) for section in sections]
+        self.shows = [bool(self._SHOWS.search(c)) for c in codes[:3]]
+        self.dash = [self._literal(section) in self._DASH for section in sections[:3]]
+        self.shows_text = self.count < 4 or bool(re.search("@|general", codes[3], re.IGNORECASE))
+
+    @classmethod
+    def _split(cls, code: str) -> list[str] | None:
+        sections, current, quoted, escaped = [], [], False, False
+        for character in code:
+            if escaped:
+                escaped = False
+            elif character == "\\" and not quoted:
+                escaped = True
+            elif character == '"':
+                quoted = not quoted
+            elif character == ";" and not quoted:
+                sections.append("".join(current))
+                current = []
+                continue
+            current.append(character)
+        sections.append("".join(current))
+        for section in sections:
+            for inside in cls._BRACKET.findall(section):
+                if inside[:1] in ("<", ">", "="):
+                    return None  # a condition: which section applies is not decided here
+        return sections
+
+    @classmethod
+    def _codes(cls, section: str) -> str:
+        """The section without its literal text, padding, fill, colour or locale."""
+
+        def bracket(match):
+            inside = match.group(1)
+            return inside if re.fullmatch(r"[hms]+", inside, re.IGNORECASE) else ""
+
+        return cls._BRACKET.sub(bracket, cls._LITERAL.sub("", section))
+
+    @classmethod
+    def _literal(cls, section: str) -> str:
+        """The text a section of literals only shows."""
+        shown = re.sub(r'"([^"]*)"?', r"\1", cls._BRACKET.sub("", section))
+        return re.sub(r"\\(.)", r"\1", re.sub(r"[_*].", "", shown)).strip()
+
+    def hides(self, value) -> bool:
+        if not self.judged:
+            return False
+        if isinstance(value, str):
+            return not self.shows_text
+        if self.count == 1 or (self.count == 2 and value >= 0) or value > 0:
+            index = 0
+        elif value < 0:
+            index = 1
+        else:
+            index = 2
+        return not self.shows[index] and not (value == 0 and self.dash[index])
 
 
 @dataclass
@@ -426,9 +641,44 @@ class _Sheet:
 
     last_row: int = 0  # the number of the last row that has a cell
     merged: list[str] = field(default_factory=list)  # "G2:G3"
-    hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # (first, last)
+    # (first, last, hidden, width or None) of each <col>
+    columns: list[tuple[int, int, bool, float | None]] = field(default_factory=list)
+    default_width: float | None = None  # of the columns without a <col>
     hidden_rows: set[int] = field(default_factory=set)
+    low_rows: dict[int, float] = field(default_factory=dict)  # row → its height, too low to see
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column)
+
+    def row_problem(self, row: int) -> str | None:
+        if row in self.hidden_rows:
+            return (
+                f"{row}行目が非表示になっています。再表示して内容を確かめてから取り込んでください。"
+            )
+        if row in self.low_rows:
+            return (
+                f"{row}行目の高さが {_number(self.low_rows[row])} のため、内容が見えません。"
+                "行の高さを広げて内容を確かめてから取り込んでください。"
+            )
+        return None
+
+    def column_problem(self, column: int) -> str | None:
+        letter = get_column_letter(column)
+        width = self.default_width
+        for first, last, hidden, own_width in self.columns:
+            if first <= column <= last:
+                if hidden:
+                    return f"{letter}列が非表示になっています。再表示して内容を確かめてから取り込んでください。"
+                width = own_width
+                break
+        if width is not None and width < MIN_COLUMN_WIDTH:
+            return (
+                f"{letter}列の幅が {_number(width)} のため、内容が見えません。"
+                "列の幅を広げて内容を確かめてから取り込んでください。"
+            )
+        return None
+
+
+def _number(value: float) -> str:
+    return format(value, "g")
 
 
 class _Scanner:
@@ -448,6 +698,7 @@ class _Scanner:
         self.after_anchor = 0  # … and how many cells without one came after it
         self.names: dict[str, str] = {}
         self.broken = False  # refused at the end: the size limits are told first
+        self.default_height: float | None = None  # of rows without their own height
 
     def start(self, tag, attrib):
         name = self.names.get(tag)
@@ -484,6 +735,10 @@ class _Scanner:
             self.anchor, self.after_anchor = None, 0
             if _true(attrib.get("hidden")):
                 self.sheet.hidden_rows.add(number)
+            height = attrib.get("ht")
+            height = self.default_height if height is None else float(height)
+            if height is not None and not height >= MIN_ROW_HEIGHT:
+                self.sheet.low_rows[number] = height
         elif name == "si":
             self._count_cell()
         elif name == "mergeCell":
@@ -491,9 +746,24 @@ class _Scanner:
             self.sheet.merged.append(attrib.get("ref", ""))
         elif name == "col":
             self._count_cell()
-            if _true(attrib.get("hidden")):
-                first = int(attrib.get("min") or 0)
-                self.sheet.hidden_columns.append((first, int(attrib.get("max") or 0) or first))
+            first = int(attrib.get("min") or 0)
+            width = attrib.get("width")
+            self.sheet.columns.append(
+                (
+                    first,
+                    int(attrib.get("max") or 0) or first,
+                    _true(attrib.get("hidden")),
+                    None if width is None else float(width),
+                )
+            )
+        elif name == "sheetFormatPr":
+            # 「再表示しない行」: every row without its own height is hidden (zeroHeight).
+            if _true(attrib.get("zeroHeight")):
+                self.default_height = 0.0
+            elif _true(attrib.get("customHeight")) and attrib.get("defaultRowHeight"):
+                self.default_height = float(attrib["defaultRowHeight"])
+            if attrib.get("defaultColWidth") is not None:
+                self.sheet.default_width = float(attrib["defaultColWidth"])
 
     def _count_cell(self):
         self.cells += 1
@@ -636,6 +906,7 @@ class Preview:
     filename: str
     rows: list[PreviewRow]
     value_column: str = ""  # the letter of 「値（入力）」 in the file
+    sheet: str = ""  # the sheet read, for a workbook
 
     @property
     def errors(self) -> int:
@@ -703,7 +974,12 @@ def preview_upload(*, table: Table, annual_return: AnnualReturn, user) -> Previe
         row.warnings += outcome.warnings
         row.old, row.new = outcome.old, outcome.new
         row.conflict = outcome.conflict
-    return Preview(filename=table.filename, rows=rows, value_column=table.letters.get(VALUE, ""))
+    return Preview(
+        filename=table.filename,
+        rows=rows,
+        value_column=table.letters.get(VALUE, ""),
+        sheet=table.sheet,
+    )
 
 
 def _where(table: Table | None, header: str, row: int) -> str:
@@ -810,7 +1086,7 @@ def _resolve(row: PreviewRow, raw: dict, table: Table, ret: AnnualReturn) -> Non
     try:
         value = parse_entry_value(raw.get(VALUE), line=line)
     except NumberFormatError as exc:
-        error(VALUE, str(exc))
+        error(VALUE, _date_problem(raw.get(VALUE)) or str(exc))
     comment = None
     if COMMENT in table.headers:
         comment = "" if raw.get(COMMENT) is None else str(raw.get(COMMENT)).strip()
@@ -823,5 +1099,69 @@ def _resolve(row: PreviewRow, raw: dict, table: Table, ret: AnnualReturn) -> Non
             version = _int(raw.get(VERSION))
         except ValueError as exc:
             error(VERSION, f"「{exc}」は版として読めません。様式の値を変えないでください。")
+    if version is None and not row.errors and _overwrites(line, value, comment):
+        # Without the version the file saw, a change made after the file was written
+        # (by somebody else, or on the screen) would be overwritten unnoticed.
+        if VERSION in table.headers:
+            error(
+                VERSION,
+                "「版」が空欄のため、すでに値やコメントが入っている行は変更できません"
+                f"（ほかの人が後から変えた値を消さないためです）。{FRESH_TEMPLATE}",
+            )
+        else:
+            error(
+                VALUE,
+                "このファイルには「版」の列がないため、すでに値やコメントが入っている行は変更できません"
+                f"（ほかの人が後から変えた値を消さないためです）。{FRESH_TEMPLATE}",
+            )
     if not row.errors:
         row.entry = Entry(key=line.key, value=value, comment=comment, version=version, row=row.row)
+
+
+def _overwrites(line: Line, value, comment: str | None) -> bool:
+    """Whether a row would change a figure that already holds something: a value, an
+    approved value or a comment (a line with no figure, or an empty one, does not)."""
+    figure = line.figure
+    if figure is None:
+        return False
+    holds = (
+        figure.working_value is not None
+        or figure.public_value is not None
+        or bool(figure.comment.strip())
+    )
+    changes = value != line.value or (comment is not None and comment != line.comment)
+    return holds and changes
+
+
+# 2025/4/1, 2025-04-01, 2025/4; R7.4.1, 令和7年4月1日, 2025年4月, 4月1日 (after NFKC)
+_ERA = r"(?:令和|平成|昭和|[RHS])"
+_DATE_TEXT = re.compile(
+    r"^(?:\d{4}(?:[/-]\d{1,2}(?:[/-]\d{1,2})?|\.\d{1,2}\.\d{1,2})"
+    rf"|{_ERA}\s*(?:\d{{1,2}}|元)[./-]\d{{1,2}}(?:[./-]\d{{1,2}})?"
+    rf"|{_ERA}\s*(?:\d{{1,2}}|元)\s*年(?:\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?)?"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
+def _date_problem(raw) -> str | None:
+    """The message for a date (or a time) where a number belongs, or None."""
+    fix = "値（数字）を入れてください。"
+    if isinstance(raw, datetime.datetime | datetime.date):
+        shown = f"{raw.year}/{raw.month}/{raw.day}"
+        if isinstance(raw, datetime.datetime) and (raw.hour, raw.minute, raw.second) != (0, 0, 0):
+            shown += f" {raw.hour}:{raw.minute:02}"
+        return (
+            f"日付（{shown}）が入っています。{fix}数字を入れても日付になるときは、"
+            "セルの表示形式を「標準」か「数値」に戻してから入力し直してください。"
+        )
+    if isinstance(raw, datetime.time | datetime.timedelta):
+        return (
+            f"時刻（{raw}）が入っています。{fix}"
+            "セルの表示形式を「標準」か「数値」に戻してから入力し直してください。"
+        )
+    if isinstance(raw, str) and _DATE_TEXT.match(_text(raw)):
+        return f"日付（{raw.strip()}）が入っています。{fix}"
+    return None

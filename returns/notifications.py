@@ -1,7 +1,10 @@
 """E-mails of the reporting workflow, in Japanese.
 
 - a town submits → the secretariat;
-- the secretariat returns figures → the town's officers, with each reason;
+- the secretariat returns figures → the town's officers, with each reason (and the
+  figures approved in the same decision);
+- the secretariat approves figures (review page or admin action), none returned →
+  the town's officers;
 - before a year's deadline → officers whose return is incomplete
   (``manage.py send_deadline_reminders``).
 
@@ -22,7 +25,9 @@ from django.urls import reverse
 
 from core.japanese import fiscal_year_label, format_number
 from municipalities import roles
-from returns.annual import LINE_STATES
+from returns import permissions
+from returns.annual import LINE_STATES, build_return
+from vision.models import ReportingYear
 
 SUBJECT_PREFIX = "【共生ビジョン】"
 FOOTER = (
@@ -55,6 +60,8 @@ def _send(recipients: Iterable, subject: str, body: str) -> int:
 
 
 def _value(line) -> str:
+    if line.is_withdrawal:
+        return "値なし（取り下げの提案）"
     value = format_number(line.value, blank="空欄")
     return f"{value} {line.unit}".rstrip()
 
@@ -81,22 +88,79 @@ def return_submitted(*, annual_return, lines, submitted_by, request=None) -> int
     )
 
 
-def figures_returned(*, annual_return, lines, request=None) -> int:
+def _approved_listing(lines) -> str:
+    return "\n".join(f"・{line.label}: {_value(line)}" for line in lines)
+
+
+def figures_returned(*, annual_return, lines, approved=(), request=None) -> int:
+    """The returned figures with their reasons; the figures approved in the same decision
+    follow, so that one decision makes one mail."""
     year = fiscal_year_label(annual_return.fiscal_year)
     listing = "\n\n".join(
         f"・{line.label}: {_value(line)}\n  差戻しの理由: {line.figure.return_reason}"
         for line in lines
     )
+    also = ""
+    if approved:
+        also = (
+            f"\n\nあわせて、次の {len(approved)} 件を承認しました（公開されます）。\n"
+            f"{_approved_listing(approved)}"
+        )
     body = (
         f"{annual_return.name} ご担当者様\n\n事務局（新庄市）が、{year}の年度報告の値を "
         f"{len(lines)} 件差し戻しました。理由を確認し、修正してもう一度提出してください。\n\n"
-        f"{listing}\n\n年度報告: {absolute_url(return_url(annual_return), request)}"
+        f"{listing}{also}\n\n年度報告: {absolute_url(return_url(annual_return), request)}"
     )
     return _send(
         roles.officers_of(annual_return.reporter),
         f"{year}の値が差し戻されました（{annual_return.name}・{len(lines)}件）",
         body,
     )
+
+
+def figures_approved(*, annual_return, lines, request=None) -> int:
+    year = fiscal_year_label(annual_return.fiscal_year)
+    body = (
+        f"{annual_return.name} ご担当者様\n\n事務局（新庄市）が、{year}の年度報告の値を "
+        f"{len(lines)} 件承認しました。承認した値は公開ページとオープンデータに載ります。\n\n"
+        f"{_approved_listing(lines)}\n\n年度報告: {absolute_url(return_url(annual_return), request)}"
+    )
+    return _send(
+        roles.officers_of(annual_return.reporter),
+        f"{year}の値が承認されました（{annual_return.name}・{len(lines)}件）",
+        body,
+    )
+
+
+def figures_approved_in_admin(*, figures, request=None) -> int:
+    """The approval mail for figures approved with the admin's action: one mail per town
+    and year, listing them as the annual return names them. The area figures the secretariat
+    enters (no reporting town) and figures of a year not opened for reporting tell nobody."""
+    groups: dict[tuple, list] = {}
+    towns = {}
+    for figure in figures:
+        town = permissions.figure_reporter(figure)
+        if town is not None:
+            towns[town.pk] = town
+            groups.setdefault((town.pk, figure.fiscal_year), []).append(figure)
+    sent = 0
+    for (town_pk, fiscal_year), group in groups.items():
+        approved = {(type(f), f.pk) for f in group}
+        municipality = towns[town_pk]
+        for reporting_year in ReportingYear.objects.filter(
+            fiscal_year=fiscal_year, vision__municipalities=municipality
+        ).select_related("vision"):
+            annual_return = build_return(
+                vision=reporting_year.vision, reporting_year=reporting_year, reporter=municipality
+            )
+            lines = [
+                line
+                for line in annual_return.lines
+                if line.figure is not None and (type(line.figure), line.figure.pk) in approved
+            ]
+            if lines:
+                sent += figures_approved(annual_return=annual_return, lines=lines, request=request)
+    return sent
 
 
 def deadline_reminder(*, annual_return, deadline: date, base_url: str = "") -> int:

@@ -135,6 +135,15 @@ def can_edit_return(user, reporter: Municipality | None, reporting_year: Reporti
     return town is not None and reporter is not None and town.pk == reporter.pk
 
 
+def can_take_back(user, reporter: Municipality | None, reporting_year: ReportingYear) -> bool:
+    """Take a submitted figure back to draft before review (取り下げ): the town's officers,
+    while the year is open. The secretariat returns a figure with a reason instead."""
+    if reporting_year.is_locked:
+        return False
+    town = officer_municipality(user)
+    return town is not None and reporter is not None and town.pk == reporter.pk
+
+
 def needs_change_reason(user, reporting_year: ReportingYear | None) -> bool:
     """The secretariat must give a reason to change a figure of a locked year."""
     return reporting_year is not None and reporting_year.is_locked

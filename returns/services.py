@@ -14,8 +14,12 @@ Status rules (per figure):
 - saving a value: draft stays draft; returned or approved becomes draft again.
   A figure approved once keeps its approved value public until the new value
   is approved. Officers cannot change a submitted figure (the secretariat can);
-- submit: draft/returned figures with a value → submitted;
-- approve: submitted → approved (the working value becomes the public value);
+- submit: draft/returned figures with a value → submitted; so is a proposal of no value
+  (値なしの提案: a blank where an approved value is public, with its reason in the comment);
+  the web form submits only after a confirmation, exactly what it showed (``submit_confirmed``);
+- take back (取り下げ): submitted → draft, by the town's officer before the secretariat decides;
+- approve: submitted → approved (the working value becomes the public value; an approved
+  proposal of no value clears the public value and ``approved_at``, so nothing is published);
 - return: submitted → returned, with the secretariat's reason.
 """
 
@@ -152,12 +156,19 @@ def submit_return(*, user, annual_return: AnnualReturn, request=None) -> list:
     )
     _lock_figures(annual_return)
     lines = annual_return.submittable()
+    _submit_lines(user=user, annual_return=annual_return, lines=lines, request=request)
+    return lines
+
+
+def _submit_lines(*, user, annual_return: AnnualReturn, lines: list[Line], request=None) -> None:
+    """Submit ``lines`` (locked, submittable) and tell the secretariat once committed."""
     now = timezone.now()
     for line in lines:
         figure = line.figure
+        reason = "提出（値なしの提案）" if line.is_withdrawal else "提出"
         figure.status = FigureStatus.SUBMITTED
         figure.submitted_at = now
-        _save(figure, user=user, reason="提出")
+        _save(figure, user=user, reason=reason)
     if lines and not roles.is_secretariat(user):
         # robust: the figures are committed by now; a mail server that is down is logged
         # (django.db.backends.base), never turned into an error page for saved work.
@@ -167,7 +178,6 @@ def submit_return(*, user, annual_return: AnnualReturn, request=None) -> list:
             ),
             robust=True,
         )
-    return lines
 
 
 @transaction.atomic
@@ -223,11 +233,96 @@ def review_return(
     if returned and annual_return.reporter is not None:
         transaction.on_commit(
             lambda: notifications.figures_returned(
-                annual_return=annual_return, lines=returned, request=request
+                annual_return=annual_return, lines=returned, approved=approved, request=request
+            ),
+            robust=True,
+        )
+    elif approved and annual_return.reporter is not None:
+        transaction.on_commit(
+            lambda: notifications.figures_approved(
+                annual_return=annual_return, lines=approved, request=request
             ),
             robust=True,
         )
     return approved, returned
+
+
+@transaction.atomic
+def submit_confirmed(
+    *,
+    user,
+    annual_return: AnnualReturn,
+    entries: list[Entry],
+    shown: dict[str, int],
+    reason: str = "",
+    request=None,
+) -> tuple[list[Outcome], list[Line]]:
+    """Save the typed values and submit exactly the lines the confirmation showed (all or none).
+
+    ``shown`` maps each line the confirmation listed to the figure's version it showed
+    (0: no figure yet). A line changed since, or no longer submittable once the typed
+    values are saved, refuses the whole submission; a line that became submittable after
+    the confirmation was shown is left as it is (the user has not seen it).
+    """
+    _require(
+        permissions.can_edit_return(user, annual_return.reporter, annual_return.reporting_year)
+    )
+    _lock_figures(annual_return)
+    changed = []
+    for key, version in shown.items():
+        line = annual_return.line(key)
+        if line is None:
+            raise ReturnRejected("この年度報告にない値が含まれています。")
+        if line.version != version:
+            changed.append(line)
+    if changed:
+        raise _changed_since_confirmation(changed)
+    outcomes = save_entries(user=user, annual_return=annual_return, entries=entries, reason=reason)
+    lines = [line for line in annual_return.lines if line.key in shown]
+    if not_submittable := [line for line in lines if not line.is_submittable]:
+        raise _changed_since_confirmation(not_submittable)
+    _submit_lines(user=user, annual_return=annual_return, lines=lines, request=request)
+    return outcomes, lines
+
+
+def _changed_since_confirmation(lines: list[Line]) -> ReturnRejected:
+    names = "、".join(f"「{line.label}」" for line in lines)
+    outcomes = []
+    for line in lines:
+        outcome = Outcome(
+            line=line, entry=Entry(key=line.key, value=line.value), state=ERROR, conflict=True
+        )
+        outcome.errors.append(
+            "確認画面を開いた後に、この値が変更されました（現在の値: "
+            f"{format_number(line.value, blank='空欄')}、状態: {line.state_label}）。"
+        )
+        outcomes.append(outcome)
+    return ReturnRejected(
+        f"確認画面を開いた後に{names}が変更されたため、提出できませんでした。",
+        outcomes=outcomes,
+    )
+
+
+@transaction.atomic
+def take_back(*, user, annual_return: AnnualReturn, key: str, version: int) -> Line:
+    """Take a submitted figure back to draft before the secretariat decides (取り下げ),
+    at the version the page showed. Refused (nothing changed) once it was approved,
+    returned or changed."""
+    _require(permissions.can_take_back(user, annual_return.reporter, annual_return.reporting_year))
+    _lock_figures(annual_return)
+    line = annual_return.line(key)
+    if line is None or line.figure is None:
+        raise ReturnRejected("取り下げる値が見つかりません。")
+    figure = line.figure
+    if figure.version != version or figure.status != FigureStatus.SUBMITTED:
+        raise ReturnRejected(
+            f"「{line.label}」は画面を開いた後に{figure.get_status_display()}になっています"
+            f"（現在の値: {format_number(figure.working_value, blank='空欄')}）。"
+        )
+    figure.status = FigureStatus.DRAFT
+    figure.submitted_at = None
+    _save(figure, user=user, reason="提出の取り下げ")
+    return line
 
 
 # ---------------------------------------------------------------------------
@@ -235,15 +330,16 @@ def review_return(
 
 
 @transaction.atomic
-def approve_figures(*, user, figures: list[Figure]) -> tuple[int, int, int]:
+def approve_figures(*, user, figures: list[Figure], request=None) -> tuple[int, int, int]:
     """Approve the submitted ones among ``figures``, each only at the version the caller
-    had (``figure.version``: what the secretariat was shown).
+    had (``figure.version``: what the secretariat was shown); the towns are told by e-mail.
 
     Returns (approved, not submitted, changed since): a figure submitted again, or
     changed in any way, after the caller read it is left for a fresh look.
     """
     _require(roles.can_review(user))
-    approved = not_submitted = changed = 0
+    approved: list[Figure] = []
+    not_submitted = changed = 0
     for seen in figures:
         figure = type(seen).objects.select_for_update().get(pk=seen.pk)
         if figure.version != seen.version:
@@ -252,8 +348,13 @@ def approve_figures(*, user, figures: list[Figure]) -> tuple[int, int, int]:
             not_submitted += 1
         else:
             _approve(figure, user=user)
-            approved += 1
-    return approved, not_submitted, changed
+            approved.append(figure)
+    if approved:
+        transaction.on_commit(
+            lambda: notifications.figures_approved_in_admin(figures=approved, request=request),
+            robust=True,
+        )
+    return len(approved), not_submitted, changed
 
 
 @transaction.atomic
@@ -342,9 +443,17 @@ def _set_value(figure: Figure, value: Decimal | None, *, comment: str | None) ->
 def _approve(figure: Figure, *, user) -> None:
     figure.public_value = figure.working_value
     figure.status = FigureStatus.APPROVED
+    figure.return_reason = ""
+    if figure.working_value is None:
+        # A proposal of no value (値なしの提案): nothing of the figure stays public. The
+        # published() querysets select on approved_at, so it goes with the value; who
+        # approved the withdrawal and when is in the history.
+        figure.approved_at = None
+        figure.approved_by = None
+        _save(figure, user=user, reason="承認（値なし）")
+        return
     figure.approved_at = timezone.now()
     figure.approved_by = user
-    figure.return_reason = ""
     _save(figure, user=user, reason="承認")
 
 

@@ -27,23 +27,26 @@ from core.japanese import NumberFormatError, fiscal_year_short, format_number
 from core.models import FigureStatus
 from municipalities import roles
 from municipalities.models import Municipality
+from returns import history as figure_history
 from returns import imports, permissions, services
 from returns.annual import (
     AREA_CODE,
     LINE_STATES,
     MAX_COMMENT,
-    NON_NEGATIVE_UNITS,
     STATE_SYMBOLS,
     AnnualReturn,
     Entry,
+    attach_previous_returns,
     build_return,
     completeness,
     evaluate,
+    not_open_yet,
     open_years,
     parse_entry_value,
     plausibility,
     reporter_code,
     text_problem,
+    to_submit,
     totals,
 )
 from vision.models import ReportingYear, Vision
@@ -57,21 +60,42 @@ MAX_PENDING_UPLOADS = 5
 # Lookups
 
 
+class YearNotOpen(Http404):
+    """A year the secretariat has not opened yet (``annual.not_open_yet``): the return and
+    the year's overview say so; every other view answers 404."""
+
+    def __init__(self, fiscal_year: int):
+        super().__init__("この年度の年度報告はまだ始まっていません。")
+        self.fiscal_year = fiscal_year
+
+
 def _reporting_year(vision: Vision, year: int) -> ReportingYear:
-    return get_object_or_404(ReportingYear, vision=vision, fiscal_year=year)
+    reporting_year = ReportingYear.objects.filter(vision=vision, fiscal_year=year).first()
+    if reporting_year is None:
+        raise YearNotOpen(year) if not_open_yet(vision, year) else Http404
+    return reporting_year
 
 
 def _open(request, year: int, code: str) -> AnnualReturn:
-    """The return, if the user may open it; 404 otherwise (also for a wrong town)."""
+    """The return, if the user may open it; 404 otherwise (also for a wrong town, whatever
+    the year)."""
     vision = current_vision()
-    reporting_year = _reporting_year(vision, year)
     if code == AREA_CODE:
         reporter = None
     else:
         reporter = get_object_or_404(Municipality, code=code, visions=vision)
     if not permissions.can_open_return(request.user, reporter):
         raise Http404("この年度報告は見つかりません。")
+    reporting_year = _reporting_year(vision, year)
     return build_return(vision=vision, reporting_year=reporting_year, reporter=reporter)
+
+
+def _year_not_open(request, fiscal_year: int):
+    return render(
+        request,
+        "returns/year_not_open.html",
+        {"fiscal_year": fiscal_year, "can_manage": roles.can_manage(request.user)},
+    )
 
 
 def _require_edit(request, ret: AnnualReturn) -> None:
@@ -110,12 +134,15 @@ def index(request):
 @login_required
 def year_overview(request, year: int):
     vision = current_vision()
-    reporting_year = _reporting_year(vision, year)
     if not roles.can_read_all(request.user):
         town = roles.officer_municipality(request.user)
         if town is None:
             raise Http404("この年度報告は見つかりません。")
         return redirect("returns:return", year, town.code)
+    try:
+        reporting_year = _reporting_year(vision, year)
+    except YearNotOpen:
+        return _year_not_open(request, year)
     returns = completeness(vision=vision, reporting_year=reporting_year, user=request.user)
     return render(
         request,
@@ -160,12 +187,7 @@ def _row_context(ret: AnnualReturn, user, posted=None, errors=None, warnings=Non
                 "errors": errors.get(line.key, []),
                 "warnings": warnings.get(line.key, []),
                 "last_year": format_number(line.last_year),
-                "nonnegative": line.is_share or line.unit in NON_NEGATIVE_UNITS,
-                "threshold": ""
-                if line.kpi is None or line.kpi.plausible_change_percent is None
-                else format(line.kpi.plausible_change_percent, "f"),
-                "last_raw": "" if line.last_year is None else format(Decimal(line.last_year), "f"),
-                "history_url": _history_url(line.figure),
+                "history_url": _history_url(ret, line),
             }
         )
     return rows
@@ -189,7 +211,10 @@ def _render_return(
         "needs_reason": roles.is_secretariat(user)
         and permissions.needs_change_reason(user, ret.reporting_year),
         "returned": [r for r in rows if r["line"].state == FigureStatus.RETURNED],
+        "waiting": [r for r in rows if r["line"].state == FigureStatus.SUBMITTED],
+        "withdrawals": [r for r in rows if r["line"].is_withdrawal],
         "submitted_count": ret.counts()[FigureStatus.SUBMITTED],
+        "can_take_back": permissions.can_take_back(user, ret.reporter, ret.reporting_year),
         "submittable_count": len(ret.submittable()),
         "summary": summary or [],
         "year_short": fiscal_year_short(ret.fiscal_year),
@@ -210,11 +235,10 @@ def _by_program(rows: list[dict]) -> list[dict]:
     return groups
 
 
-def _history_url(figure) -> str:
-    if figure is None or figure.pk is None:
+def _history_url(ret: AnnualReturn, line) -> str:
+    if line.figure is None or line.figure.pk is None:
         return ""
-    meta = figure._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[figure.pk])
+    return reverse("returns:history", args=[ret.fiscal_year, ret.code, line.key])
 
 
 def _posted_entries(request, ret: AnnualReturn):
@@ -268,7 +292,10 @@ def _summary(ret: AnnualReturn, errors: dict[str, list[str]]) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_form(request, year: int, code: str):
-    ret = _open(request, year, code)
+    try:
+        ret = _open(request, year, code)
+    except YearNotOpen:
+        return _year_not_open(request, year)  # nothing to save, whatever was posted
     if request.method == "GET":
         return _render_return(request, ret)
     _require_edit(request, ret)
@@ -288,16 +315,14 @@ def return_form(request, year: int, code: str):
             status=400, summary=_summary(ret, errors),
         )  # fmt: skip
     reason = request.POST.get("change_reason", "")
+    if action == "submit":
+        return _ask_to_confirm(request, ret, entries=entries, posted=posted, reason=reason)
+    if action == "back":  # 「戻って修正する」 on the confirmation: what was typed, unsaved
+        return _render_return(request, ret, posted=posted)
     try:
-        if action == "submit":
-            _outcomes, submitted = services.save_and_submit(
-                user=request.user, annual_return=ret, entries=entries, reason=reason,
-                request=request,
-            )  # fmt: skip
-        else:
-            outcomes = services.save_entries(
-                user=request.user, annual_return=ret, entries=entries, reason=reason
-            )
+        outcomes = services.save_entries(
+            user=request.user, annual_return=ret, entries=entries, reason=reason
+        )
     except services.ReturnRejected as rejected:
         fresh = _open(request, year, code)  # show the current versions and values beside the input
         conflict = False
@@ -316,23 +341,209 @@ def return_form(request, year: int, code: str):
             request, fresh, posted=posted, errors=errors, warnings=warnings,
             status=409 if conflict else 400, summary=_summary(fresh, errors),
         )  # fmt: skip
-    if action == "submit":
-        if submitted:
-            messages.success(
-                request,
-                f"{len(submitted)} 件を事務局に提出しました。事務局の確認をお待ちください。",
+    saved = sum(1 for o in outcomes if o.writes)
+    messages.success(
+        request,
+        f"{saved} 件を下書きとして保存しました。" if saved else "変更はありませんでした。",
+    )
+    return redirect(_return_url(ret))
+
+
+# ---------------------------------------------------------------------------
+# Submitting: the confirmation (確認), taking a submission back (取り下げ), the history
+
+
+def _ask_to_confirm(request, ret: AnnualReturn, *, entries, posted, reason: str):
+    """「確認して提出する」: check what was typed and show what would be sent; saves nothing."""
+    outcomes = evaluate(user=request.user, annual_return=ret, entries=entries)
+    errors = {o.line.key: o.errors for o in outcomes if o.errors}
+    warnings = {o.line.key: o.warnings for o in outcomes if o.warnings}
+    writes = [o for o in outcomes if o.writes]
+    if not errors and writes and not reason.strip():
+        if permissions.needs_change_reason(request.user, ret.reporting_year):
+            messages.error(
+                request, "締め済みの年度です。変更するには変更の理由を入力してください。"
             )
-        else:
+            return _render_return(request, ret, posted=posted, warnings=warnings, status=400)
+    if errors:
+        for outcome in outcomes:
+            if outcome.conflict and outcome.line.key in posted:
+                # As after a refused save: the user now sees the other person's value.
+                posted[outcome.line.key]["version"] = outcome.line.version
+        messages.error(request, "入力に誤りがあります。何も保存していません。")
+        return _render_return(
+            request, ret, posted=posted, errors=errors, warnings=warnings,
+            status=409 if any(o.conflict for o in outcomes) else 400,
+            summary=_summary(ret, errors),
+        )  # fmt: skip
+    sending, held = to_submit(ret, outcomes)
+    if not sending:
+        messages.warning(
+            request,
+            "提出できる値がありません（入力済みの下書き・差戻しがありません）。何も保存していません。",
+        )
+        return _render_return(request, ret, posted=posted, warnings=warnings)
+    return _render_confirm(request, ret, sending=sending, held=held, writes=writes, reason=reason)
+
+
+def _render_confirm(request, ret: AnnualReturn, *, sending, held, writes=(), reason=""):
+    """The confirmation: what will be sent, where each value comes from, and (hidden) the
+    typed values to save and the version of every line it lists."""
+    sent = {s.line.key for s in sending}
+    earlier = [s for s in sending if s.entry is None]
+    return render(
+        request,
+        "returns/confirm.html",
+        {
+            "ret": ret,
+            "reporting_year": ret.reporting_year,
+            "sending": sending,
+            "typed": [s for s in sending if s.entry is not None],
+            "drafts": [s for s in earlier if s.source == FigureStatus.DRAFT],
+            "returned": [s for s in earlier if s.source == FigureStatus.RETURNED],
+            "withdrawals": [s for s in sending if s.is_withdrawal],
+            "held": held,
+            "saved_only": [o for o in writes if o.line.key not in sent],
+            "typed_fields": [
+                {
+                    "key": o.line.key,
+                    "value": "" if o.entry.value is None else format(o.entry.value, "f"),
+                    "comment": o.entry.comment,
+                    "version": o.line.version,
+                }
+                for o in writes
+            ],
+            "reason": reason,
+            "year_short": fiscal_year_short(ret.fiscal_year),
+            "tells_secretariat": not roles.is_secretariat(request.user),
+            "can_take_back": permissions.can_take_back(
+                request.user, ret.reporter, ret.reporting_year
+            ),
+        },
+    )
+
+
+def _shown_versions(request, ret: AnnualReturn) -> dict[str, int]:
+    """The lines the confirmation listed, with the versions it showed."""
+    shown = {}
+    for line in ret.lines:
+        raw = request.POST.get(f"shown-{line.key}", "")
+        if raw.isdigit():
+            shown[line.key] = int(raw)
+    return shown
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm(request, year: int, code: str):
+    """GET: what a submission would send now (the saved drafts and returned values).
+    POST: submit what the confirmation showed, with the typed values it carries."""
+    ret = _open(request, year, code)
+    _require_edit(request, ret)
+    if request.method == "GET" or "confirm" not in request.POST:
+        sending, held = to_submit(ret, [])
+        if not sending:
             messages.warning(
                 request, "提出できる値がありません（入力済みの下書き・差戻しがありません）。"
             )
-    else:
-        saved = sum(1 for o in outcomes if o.writes)
-        messages.success(
+            return redirect(_return_url(ret))
+        return _render_confirm(request, ret, sending=sending, held=held)
+    entries, posted, errors = _posted_entries(request, ret)
+    shown = _shown_versions(request, ret)
+    if errors or not shown:
+        messages.error(
             request,
-            f"{saved} 件を下書きとして保存しました。" if saved else "変更はありませんでした。",
+            "確認画面の内容を読み取れませんでした。何も提出していません。もう一度操作してください。",
+        )
+        return redirect(_return_url(ret))
+    try:
+        _outcomes, submitted = services.submit_confirmed(
+            user=request.user, annual_return=ret, entries=entries, shown=shown,
+            reason=request.POST.get("change_reason", ""), request=request,
+        )  # fmt: skip
+    except services.ReturnRejected as rejected:
+        fresh = _open(request, year, code)
+        errors, warnings, conflict = {}, {}, False
+        for outcome in rejected.outcomes:
+            key = outcome.line.key
+            if outcome.errors:
+                errors.setdefault(key, []).extend(outcome.errors)
+            if outcome.warnings:
+                warnings[key] = outcome.warnings
+            if outcome.conflict:
+                conflict = True
+                if key in posted:
+                    posted[key]["version"] = fresh.line(key).version
+        messages.error(
+            request,
+            f"{rejected.message} 何も保存・提出していません。"
+            "現在の値を確かめてから、もう一度「確認して提出する」を押してください。",
+        )
+        return _render_return(
+            request, fresh, posted=posted, errors=errors, warnings=warnings,
+            status=409 if conflict else 400, summary=_summary(fresh, errors),
+        )  # fmt: skip
+    messages.success(
+        request,
+        f"{len(submitted)} 件を事務局に提出しました。事務局の確認をお待ちください。",
+    )
+    late = [line for line in _open(request, year, code).submittable() if line.key not in shown]
+    if late:
+        messages.warning(
+            request,
+            f"確認画面を開いた後に保存された値が {len(late)} 件あります（まだ提出していません）。"
+            "内容を確かめてから提出してください。",
         )
     return redirect(_return_url(ret))
+
+
+@login_required
+@require_POST
+def take_back(request, year: int, code: str):
+    """取り下げ: a submitted figure goes back to draft, before the secretariat decides."""
+    ret = _open(request, year, code)
+    if not permissions.can_take_back(request.user, ret.reporter, ret.reporting_year):
+        raise PermissionDenied("提出を取り下げられるのは、この市町村の担当者だけです。")
+    key = request.POST.get("key", "")
+    raw_version = request.POST.get("version", "")
+    line = ret.line(key)
+    if line is None or not raw_version.isdigit():
+        raise Http404("取り下げる値が見つかりません。")
+    try:
+        services.take_back(user=request.user, annual_return=ret, key=key, version=int(raw_version))
+    except services.ReturnRejected as rejected:
+        messages.error(request, f"{rejected.message} 取り下げできませんでした。")
+    else:
+        messages.success(
+            request,
+            f"「{line.label}」の提出を取り下げました。下書きに戻っています。"
+            "直してから、もう一度提出してください。",
+        )
+    return redirect(f"{_return_url(ret)}#row-{key}")
+
+
+@login_required
+def history(request, year: int, code: str, key: str):
+    """One line's change history (変更履歴), for everyone who may open the return."""
+    ret = _open(request, year, code)
+    line = ret.line(key)
+    if line is None:
+        raise Http404("この値は見つかりません。")
+    records = []
+    if line.figure is not None:
+        records = line.figure.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+    return render(
+        request,
+        "returns/history.html",
+        {
+            "ret": ret,
+            "reporting_year": ret.reporting_year,
+            "line": line,
+            "entries": figure_history.entries(records),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -404,6 +615,9 @@ def review(request, year: int, code: str):
                 )
             return redirect("returns:review", year, code)
     rows = []
+    attach_previous_returns(
+        [line for line in ret.lines if line.state == FigureStatus.SUBMITTED]
+    )  # a resubmission shows the value and the reason it was returned with
     for line in ret.lines:
         if line.figure is None or line.figure.status != FigureStatus.SUBMITTED:
             continue
@@ -490,6 +704,7 @@ def _store_preview(request, ret: AnnualReturn, preview: imports.Preview) -> str:
         "code": ret.code,
         "filename": preview.filename,
         "value_column": preview.value_column,
+        "sheet": preview.sheet,
         "rows": rows,
     }
     request.session[SESSION_KEY] = pending
@@ -533,7 +748,10 @@ def _load_preview(request, ret: AnnualReturn, token: str) -> imports.Preview:
         row.old, row.new = outcome.old, outcome.new
         row.conflict = outcome.conflict
     return imports.Preview(
-        filename=payload["filename"], rows=rows, value_column=payload.get("value_column", "")
+        filename=payload["filename"],
+        rows=rows,
+        value_column=payload.get("value_column", ""),
+        sheet=payload.get("sheet", ""),
     )
 
 

@@ -20,42 +20,70 @@
     return negative ? -value : value;
   }
 
-  function flags(input) {
+  function number(text) {
+    return text === "" || text === undefined ? null : parseFloat(text);
+  }
+
+  /* The same checks as returns.annual.plausibility: errors the server refuses whatever the
+     comment says, warnings that a comment keeps. Only warnings invite a comment. */
+  function checks(input) {
     var value = normalise(input.value);
-    var messages = [];
-    if (value === null) { return messages; }
+    var result = { errors: [], warnings: [] };
+    if (value === null) { return result; }
     if (isNaN(value)) {
-      messages.push("数値として読めません。");
-      return messages;
+      result.errors.push("数値として読めません。");
+      return result;
     }
-    if (input.dataset.share && value !== Math.floor(value)) {
-      messages.push("負担額は千円単位の整数です。");
+    var d = input.dataset;
+    if (d.share && value !== Math.floor(value)) {
+      result.errors.push("負担額は千円単位の整数で入力してください（小数は使えません）。");
     }
     if (value < 0) {
-      messages.push(input.dataset.nonnegative ? "マイナスは入力できません。" : "マイナスの値です。");
-    }
-    if (input.dataset.percent && value > 100) {
-      messages.push("100% を超えています。");
-    }
-    var last = input.dataset.last === "" ? null : parseFloat(input.dataset.last);
-    var threshold = input.dataset.threshold === "" ? null : parseFloat(input.dataset.threshold);
-    if (last !== null && last !== 0 && threshold !== null && value >= 0) {
-      var change = (value - last) * 100 / Math.abs(last);
-      if (Math.abs(change) > threshold) {
-        messages.push("前年度から " + change.toFixed(1) + "% 変わっています（目安 ±" + threshold + "%）。");
+      if (d.nonnegative) {
+        result.errors.push("マイナスは入力できません。");
+      } else {
+        result.warnings.push("マイナスの値です。");
       }
     }
-    if (messages.length) {
-      messages.push("このままでよければコメントに理由を書いてください。");
+    if (d.whole && value !== Math.floor(value)) {
+      result.errors.push("「" + d.whole + "」で数える指標は整数で入力してください（小数は使えません）。");
     }
-    return messages;
+    if (d.percent && value > 100) {
+      result.warnings.push("100% を超えています。");
+    }
+    var high = number(d.high);
+    var low = number(d.low);
+    if (value >= 0 && high !== null && value > high) {
+      result.warnings.push("大きく離れた値です（" + d.highNote + "）。");
+    } else if (value >= 0 && low !== null && value < low) {
+      result.warnings.push("大きく離れた値です（" + d.lowNote + "）。");
+    }
+    return result;
+  }
+
+  function line(className, symbol, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    var mark = document.createElement("span");
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = symbol;
+    p.appendChild(mark);
+    p.appendChild(document.createTextNode(" " + text));
+    return p;
   }
 
   function update(input) {
     var out = document.querySelector('[data-flag-for="' + input.id + '"]');
     if (!out) { return; }
-    var messages = flags(input);
-    out.textContent = messages.length ? "△ 確認：" + messages.join(" ") : "";
+    var result = checks(input);
+    out.textContent = "";
+    if (result.errors.length) {
+      // Refused whatever the comment says: say so, and invite no comment.
+      result.errors.forEach(function (message) { out.appendChild(line("row-error", "✖", message)); });
+    } else if (result.warnings.length) {
+      out.appendChild(line("row-warning", "△",
+        "確認：" + result.warnings.join(" ") + " このままでよければコメントに理由を書いてください。"));
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

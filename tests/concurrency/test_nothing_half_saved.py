@@ -16,6 +16,7 @@ from returns.annual import Entry
 from tests.constants import CREMATION, HEALTH, KANEYAMA
 from tests.factories import make_user
 from tests.returns.helpers import (
+    confirmation_fields,
     figures_snapshot,
     form_data,
     header_index,
@@ -24,6 +25,7 @@ from tests.returns.helpers import (
     return_url,
     share,
     shown_versions,
+    submit_confirmed,
     the_return,
     workbook,
     xlsx_upload,
@@ -127,9 +129,12 @@ def test_a_crash_while_submitting_saves_and_submits_nothing(
 ):
     client.force_login(kaneyama_officer)
     before = everything()
+    confirmation = post(client, two_rows(), action="submit")  # the confirmation writes nothing
     fail_on_write(monkeypatch, 3, crash)  # two saves done, then the first submission fails
 
-    response = post(unsafe(client), two_rows(), action="submit")
+    response = unsafe(client).post(
+        return_url(KANEYAMA, 2025, "confirm"), confirmation_fields(confirmation.content.decode())
+    )
 
     assert response.status_code == 500
     assert everything() == before
@@ -269,7 +274,7 @@ def test_a_mail_server_that_is_down_does_not_turn_a_saved_submission_into_an_err
     settings.EMAIL_BACKEND = "tests.concurrency.test_nothing_half_saved.BrokenMail"
     client.force_login(committed["officer"])
 
-    response = post(unsafe(client), two_rows(), action="submit")
+    response = submit_confirmed(unsafe(client), KANEYAMA, two_rows())
 
     assert response.status_code == 302
     submitted = CostShare.objects.filter(municipality=committed["kaneyama"], status=FigureStatus.SUBMITTED)  # fmt: skip

@@ -76,3 +76,27 @@ def understate_size(data: bytes, part: str, claimed: int) -> bytes:
 
 def upload(content: bytes, name: str = "return.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
+
+
+def row_height(data: bytes, row: int, height: float) -> bytes:
+    """The workbook with the first sheet's ``row`` set to ``height`` points (openpyxl
+    does not write a height of 0, Excel does when a row is dragged shut)."""
+
+    def edit(text):
+        marker = f'<row r="{row}"'
+        assert marker in text, f"no row {row}"
+        return text.replace(marker, f'{marker} ht="{height}" customHeight="1"', 1)
+
+    return edit_part(data, SHEET, edit)
+
+
+def column_width(data: bytes, column: int, width: float) -> bytes:
+    """The workbook with the first sheet's ``column`` (1 for A) ``width`` characters wide."""
+
+    def edit(text):
+        col = re.search(rf'<col [^>]*\bmin="{column}" max="{column}"[^>]*/>', text)
+        assert col, f"no width for column {column}"
+        new = re.sub(r'width="[^"]*"', f'width="{width}"', col.group(0))
+        return text.replace(col.group(0), new, 1)
+
+    return edit_part(data, SHEET, edit)

@@ -1,5 +1,6 @@
 """Helpers shared by the annual return and security tests."""
 
+import html
 import io
 import re
 from datetime import date
@@ -114,3 +115,24 @@ def xlsx_upload(wb, name="return.xlsx") -> SimpleUploadedFile:
 
 def header_index(ws) -> dict[str, int]:
     return {cell.value: cell.column for cell in ws[1]}
+
+
+def confirmation_fields(page: str) -> dict[str, str]:
+    """The hidden inputs of the confirmation before submitting (確認), as a browser posts them
+    back with 「この内容で提出する」."""
+    form = page[page.index('id="confirm-form"') :]
+    form = form[: form.index("</form>")]
+    fields = {"confirm": "1"}
+    for match in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        if match.group(1) != "csrfmiddlewaretoken":
+            fields[match.group(1)] = html.unescape(match.group(2))
+    return fields
+
+
+def submit_confirmed(client, code: str, data: dict | None = None, year: int = YEAR):
+    """「確認して提出する」 with ``data`` on the return form, then 「この内容で提出する」 on the
+    confirmation: the response to the second POST."""
+    confirmation = client.post(return_url(code, year), {**(data or {}), "action": "submit"})
+    assert confirmation.status_code == 200, confirmation.status_code
+    fields = confirmation_fields(confirmation.content.decode())
+    return client.post(return_url(code, year, "confirm"), fields)

@@ -312,7 +312,7 @@ def test_a_failure_after_the_first_rows_were_written_leaves_nothing(
     monkeypatch.setattr(services, "_update_each", fail)  # runs after the inserts
     again = the_return(reporting_year, kaneyama)
     with pytest.raises(RuntimeError):
-        save(kaneyama_officer, again, entries(again, start=700, versions=True))
+        save(kaneyama_officer, again, entries(again, start=700, comment="確認済み", versions=True))
 
     assert (figures_snapshot(), CostShare.history.count(), KPIActual.history.count()) == before
 

@@ -10,7 +10,15 @@ from returns import services
 from returns.annual import Entry
 from tests.constants import CREMATION, HEALTH, KANEYAMA
 from tests.pages import loaded_page
-from tests.returns.helpers import form_data, kpi, program, return_url, share, the_return
+from tests.returns.helpers import (
+    form_data,
+    kpi,
+    program,
+    return_url,
+    share,
+    submit_confirmed,
+    the_return,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +113,7 @@ def test_save_and_submit_tells_the_secretariat(
 ):  # fmt: skip
     client.force_login(kaneyama_officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, KANEYAMA, {field(HEALTH): "120"}, action="submit")
+        response = submit_confirmed(client, KANEYAMA, {field(HEALTH): "120"})
     assert response.status_code == 302
     assert share(program(HEALTH), kaneyama).status == FigureStatus.SUBMITTED
     [mail] = mailoutbox

@@ -169,3 +169,30 @@ def test_the_admin_action_never_approves_a_figure_the_list_did_not_show(
     )
     figure.refresh_from_db()
     assert (figure.status, figure.approved_at) == (FigureStatus.SUBMITTED, None)
+
+
+def test_a_withdrawal_reads_as_no_value_on_the_review_page_and_in_the_mail(
+    client, secretariat, kaneyama_officer, reporting_year, kaneyama, mail_users, mailoutbox,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    submit(kaneyama_officer, reporting_year, kaneyama, HEALTH, 120)
+    key = f"budget-{program(HEALTH).pk}"
+    services.review_return(
+        user=secretariat,
+        annual_return=the_return(reporting_year, kaneyama),
+        decisions=[services.Decision(key, services.APPROVE)],
+    )
+    ret = the_return(reporting_year, kaneyama)
+    services.save_entries(
+        user=kaneyama_officer, annual_return=ret, entries=[Entry(key, None, "事業中止のため")]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_return(
+            user=kaneyama_officer, annual_return=the_return(reporting_year, kaneyama)
+        )
+    assert "・最上地域保健医療対策事業（予算）: 値なし（取り下げの提案）" in mailoutbox[-1].body
+
+    client.force_login(secretariat)
+    response = client.get(review_url())
+    assert response.status_code == 200
+    assert "値なし（取り下げの提案）" in response.content.decode()

@@ -19,7 +19,14 @@ from kpis.models import KPIActual
 from municipalities.models import Municipality
 from programs.models import CostShare
 from tests.constants import KANEYAMA
-from tests.returns.helpers import form_data, header_index, shown_versions, workbook, xlsx_upload
+from tests.returns.helpers import (
+    form_data,
+    header_index,
+    shown_versions,
+    submit_confirmed,
+    workbook,
+    xlsx_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +115,7 @@ def test_the_officer_to_open_data_scenario(
 
     # --- submits
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer.post(return_url, {"action": "submit"})
+        response = submit_confirmed(officer, KANEYAMA)  # through the confirmation (確認)
     assert response.status_code == 302
     assert drafts.filter(status=FigureStatus.SUBMITTED).count() == 38
     assert [m.to for m in mailoutbox] == [["secretariat@example.invalid"]]

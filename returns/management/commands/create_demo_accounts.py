@@ -4,10 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.japanese import fiscal_year_label
+from core.security import DEMO_PASSWORD  # development only; refused in production
 from municipalities.models import Municipality, Profile
 from vision.models import ReportingYear, Vision
 
-DEMO_PASSWORD = "mogami-demo-2026"  # noqa: S105  (development only; refused in production)
 DEMO_EMAIL_DOMAIN = "example.invalid"
 DEMO_YEAR = 2025  # 令和7年度: the year of the plan estimates printed in the vision
 
