@@ -18,7 +18,7 @@ LOCK := requirements.lock
 # pip-tools lives in a venv of its own, so .venv holds exactly what the lock lists.
 PIP_TOOLS := .make/pip-tools
 
-.PHONY: run test test-sqlite test-postgres lint security setup demo-data serve bench lock clean
+.PHONY: run test test-sqlite test-postgres lint security setup checkers demo-data serve bench lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ $(STAMP): $(LOCK) pyproject.toml | $(PY)
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The third-party checkers the tests run (tests/standards): axe-core and the Nu HTML
+# Checker (vnu-jar, run with the system's Java), exact versions from package-lock.json.
+# --ignore-scripts: vnu-jar's install script would fetch a Java runtime; Debian's is used.
+CHECKERS := node_modules/.package-lock.json
+$(CHECKERS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+checkers: $(CHECKERS)
 
 $(PIP_TOOLS)/bin/pip-compile:
 	$(PYTHON) -m venv $(PIP_TOOLS)
@@ -95,10 +105,10 @@ security: setup
 	.ci/audit
 
 # The test that restarts PostgreSQL runs only in the PostgreSQL pass.
-test-sqlite: setup
+test-sqlite: setup checkers
 	$(VENV)/bin/pytest -m "not postgres"
 
-test-postgres: setup
+test-postgres: setup checkers
 	tests/with_postgres.sh $(VENV)/bin/pytest -m "not browser"
 
 test: lint security test-sqlite test-postgres

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # /sitemap.xml (public/crawlers.py)
     "csp",
     "axes",
     "django_tables2",
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # HEAD: the headers of a GET and no body; first, so that it sees every response.
+    "core.security.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -199,7 +202,8 @@ PUBLIC_CACHE_PAGES_ALIAS = "public_pages" if PUBLIC_CACHE_PAGES == "local" else 
 AUTHENTICATION_BACKENDS = [
     # django-axes: refuses logins of a locked-out user name from the same address.
     "core.security.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing the demo accounts' password in production.
+    "core.security.AccountBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -224,6 +228,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True  # audit: every failed attempt, kept in th
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_USERNAME_CALLABLE = "core.security.login_username"
 AXES_VERBOSE = False  # no start-up banner; lock-outs are still logged (user and address masked)
+# The lock-out answers 429 with an error page in the site's layout (core/errors.py).
+AXES_LOCKOUT_CALLABLE = "core.errors.locked_out"
 AXES_COOLOFF_MESSAGE = (
     f"ログインに{AXES_FAILURE_LIMIT}回続けて失敗したため、{AXES_COOLOFF_MINUTES}分間ログインできません。"
     "時間をおいてからもう一度お試しいただくか、事務局にロックの解除を依頼してください。"

@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "共通"
+
+    def ready(self):
+        # Registers the deploy check for demo accounts (core.security.check_no_demo_accounts).
+        from core import security  # noqa: F401

@@ -74,6 +74,10 @@ PUBLIC_VIEWS = frozenset(
         "opendata:index",
         "opendata:json",
         "opendata:csv",
+        "opendata:file_json",
+        "opendata:file_csv",
+        "opendata:datapackage",
+        "opendata:catalog",
         # The yearly cycle: published reports (files stored when published), the vision
         # document and plan revisions: PublishedReport, ReportingYear, PlanRevision and
         # the plan itself, all in PUBLIC_DATA_APPS, so every save bumps the version.

@@ -6,8 +6,9 @@ readable in greyscale: series differ by line dash, marker shape and fill pattern
 values are written beside the marks. Colours come from classes in static/css/site.css
 (no ``style`` attributes, so a strict Content-Security-Policy holds).
 
-The functions take already-translated strings; only ``paren`` looks at the language, to
-write 「（千円）」 on Japanese pages and " (thousand yen)" on English ones.
+The functions take already-translated strings; only ``paren`` and ``unit_label`` look at the
+language, to write 「（千円）」 on Japanese pages and " (thousand yen)" on English ones, and a
+KPI's unit as printed (人) in English (people) on English pages.
 """
 
 from __future__ import annotations
@@ -107,11 +108,36 @@ class Series:
     marker_from: int = 0  # no markers before this index (a line continued from another series)
 
 
+# English names of the units the document prints; core.formats shows the same names.
+UNITS_EN = {
+    "回": "times",
+    "人": "people",
+    "千人": "thousand people",
+    "社": "companies",
+    "本": "trains",
+    "所": "facilities",
+    "kg": "kg",
+    "t": "t",
+    "%": "%",
+}
+
+
+def _english() -> bool:
+    return (get_language() or "ja").startswith("en")
+
+
+def unit_label(unit: str) -> str:
+    """人 on Japanese pages, people on English ones; a unit with no English name stays."""
+    if not unit:
+        return ""
+    return UNITS_EN.get(unit, unit) if _english() else unit
+
+
 def paren(text: str) -> str:
     """（text） on Japanese pages, " (text)" on English ones; "" for no text."""
     if not text:
         return ""
-    if (get_language() or "ja").startswith("en"):
+    if _english():
         return f" ({text})"
     return f"（{text}）"
 
@@ -321,7 +347,7 @@ def line_chart(
         )
         if s.markers:
             sample += _marker(MARKERS[si % len(MARKERS)], 13, 0, f"marker marker-{si + 1}")
-        legend_items.append((sample, s.name + (paren(unit) if si == 0 else "")))
+        legend_items.append((sample, s.name + (paren(unit_label(unit)) if si == 0 else "")))
     legend, legend_h = _legend(legend_items, left, bottom_axis + 42)
     body += legend
     height = bottom_axis + 42 + legend_h
@@ -403,7 +429,7 @@ def bar_chart(
                 if len(series) > 1
                 else ""
             )
-            items.append((sample, s.name + paren(unit)))
+            items.append((sample, s.name + paren(unit_label(unit))))
         legend, legend_h = _legend(items, label_w, plot_bottom + 18)
         body += legend
     height = plot_bottom + 18 + legend_h

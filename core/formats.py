@@ -22,17 +22,7 @@ from django.utils.translation import get_language
 
 from core import charts, japanese
 
-UNITS_EN = {
-    "回": "times",
-    "人": "people",
-    "千人": "thousand people",
-    "社": "companies",
-    "本": "trains",
-    "所": "facilities",
-    "kg": "kg",
-    "t": "t",
-    "%": "%",
-}
+UNITS_EN = charts.UNITS_EN
 
 MONTHS_EN = [
     "January",

@@ -52,3 +52,23 @@ proc_name = "mogami-vision"
 
 # gunicorn's control socket (gunicornc) is not used: systemd manages the process.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Refuse to serve when `manage.py check --deploy` finds an error.
+
+    Among them (core.security.check_no_demo_accounts): demo accounts of `make run`,
+    whose password is in the README, still active in this database. The check runs
+    in the master before any worker starts; its database connection is closed so
+    that no worker inherits it.
+    """
+    import django  # noqa: PLC0415 - gunicorn hooks run before Django is set up
+    from django.core.management import call_command  # noqa: PLC0415
+    from django.db import connections  # noqa: PLC0415
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    try:
+        call_command("check", deploy=True, fail_level="ERROR")
+    finally:
+        connections.close_all()

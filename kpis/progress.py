@@ -333,6 +333,9 @@ def judge_kpi(kpi, actuals, levels, participants=()) -> KPIProgress:
         collecting = years[-1]
     if latest is not None:
         status = latest.status
+    elif collecting is not None and status == Status.NO_DATA:
+        # Towns have reported, not all of them: 集計中 on every page, not −（未把握）.
+        status = Status.COLLECTING
     return KPIProgress(
         status=status,
         latest=latest,

@@ -11,8 +11,20 @@ from django.utils.translation import gettext as _
 from kpis.progress import Status
 
 
-def status_text(status) -> str:
-    """−（未把握）, 評価対象外（目標未設定）… for a status; "" for one with nothing to say."""
+def status_text(status, judgement=None) -> str:
+    """−（未把握）, 評価対象外（目標未設定）… for a status; "" for one with nothing to say.
+
+    ``judgement``: the ``KPIProgress`` or ``YearJudgement`` the status belongs to; with it,
+    集計中 says who has reported (集計中（1/8市町村が報告）), as the report and town pages do.
+    """
+    if status == Status.COLLECTING and judgement is not None:
+        year = getattr(judgement, "collecting", None) or judgement
+        reported, missing = getattr(year, "reported", []), getattr(year, "missing", [])
+        if reported or missing:
+            return _("集計中（%(n)s/%(m)s市町村が報告）") % {
+                "n": len(reported),
+                "m": len(reported) + len(missing),
+            }
     return {
         Status.NO_DATA: _("−（未把握）"),
         Status.NO_TARGET: _("評価対象外（目標未設定）"),

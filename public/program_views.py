@@ -11,6 +11,7 @@ from kpis.progress import expected_value, is_maintain, round1
 from kpis.selectors import attach_progress, grade_levels
 from municipalities.towns import with_towns
 from programs.models import CostShare, Program
+from reports.report import Total, share_total
 from revisions.services import describe, target_periods
 from vision.models import RevisionChange
 
@@ -52,12 +53,38 @@ def share_matrix(shares, rows, row_of) -> tuple[list, list, list]:
     return columns, body, sums
 
 
-def cost_share_block(program, shares, stated_totals, municipalities):
+def total_text(total: Total) -> str:
+    """The total row's cell: the sum, 集計中（n/m市町村が報告）, or − (nothing to add up)."""
+    if total.is_collecting:
+        # The msgid of the town page's 集計中, so both say it in the same words.
+        return _("集計中（%(n)s/%(m)s市町村が報告）") % {"n": total.reported, "m": total.expected}
+    return charts.fmt(total.value)
+
+
+def column_totals(shares, columns, participants) -> list[Total]:
+    """Each column's total, a total only when every participant's approved share is in."""
+    expected = {m.code for m in participants}
+    return [
+        share_total(
+            {
+                s.municipality.code: s.approved_amount_kyen
+                for s in shares
+                if (s.fiscal_year, s.kind) == column
+            },
+            expected,
+        )
+        for column in columns
+    ]
+
+
+def cost_share_block(program, shares, stated_totals, municipalities, participants):
     """The cost-share table (千円) and its chart; only approved amounts are passed in."""
     involved = {s.municipality_id for s in shares}
-    columns, body, sums = share_matrix(
+    columns, body, _partial_sums = share_matrix(
         shares, [m for m in municipalities if m.pk in involved], lambda s: s.municipality_id
     )
+    totals = column_totals(shares, columns, participants)
+    sums = [t.value for t in totals]
     stated = {t.fiscal_year: t.amount_kyen for t in stated_totals}
     stated_row = [
         stated.get(year) if kind == CostShare.Kind.PLAN else None for year, kind in columns
@@ -68,7 +95,7 @@ def cost_share_block(program, shares, stated_totals, municipalities):
         if stated_row[i] is not None and sums[i] is not None and stated_row[i] != sums[i]
     ]
     table_rows = [[local_name(m)] + [charts.fmt(v) for v in cells] for m, cells in body]
-    table_rows.append([_("各市町村の合計")] + [charts.fmt(v) for v in sums])
+    table_rows.append([_("各市町村の合計")] + [total_text(t) for t in totals])
     total_rows = 1
     if any(v is not None for v in stated_row):
         table_rows.append([_("計（ビジョン記載）")] + [charts.fmt(v) for v in stated_row])
@@ -222,7 +249,11 @@ def detail(request, pk: int):
             "schedule_years": years,
             "schedule_known": schedule_known,
             "costs": cost_share_block(
-                program, shares, list(program.stated_totals.all()), municipalities
+                program,
+                shares,
+                list(program.stated_totals.all()),
+                municipalities,
+                participants,
             ),
             "kpis": kpis,
             "levels": levels,

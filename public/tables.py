@@ -195,7 +195,9 @@ class KPITable(tables.Table):
     def render_grade(self, record):
         grade = record.progress.grade
         if grade is None:
-            return _safe(f'<span class="status">{_e(status_text(record.progress.status))}</span>')
+            return _safe(
+                f'<span class="status">{_e(status_text(record.progress.status, record.progress))}</span>'
+            )
         return _safe(
             f'<span class="grade grade--{_e(grade.code.lower())}">'
             f'<span class="grade__symbol" aria-hidden="true">{_e(grade.symbol)}</span>'
@@ -249,7 +251,7 @@ class KPITable(tables.Table):
     def value_grade(self, record):
         grade = record.progress.grade
         if grade is None:
-            return status_text(record.progress.status)
+            return status_text(record.progress.status, record.progress)
         return f"{grade.symbol} {local_name(grade)}"
 
     def value_approved_at(self, record):

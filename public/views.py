@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Max, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import charts
@@ -21,7 +22,16 @@ from kpis.selectors import attach_progress, grade_levels, public_kpis
 from municipalities.towns import with_towns
 from programs.models import CostShare, Program
 from public.kpi_status import status_text
-from public.opendata import DATASETS
+from public.opendata import (
+    DATASETS,
+    LICENSE_SHORT,
+    LICENSE_TITLE,
+    LICENSE_URL,
+    Area,
+    attribution,
+    datapackage,
+    dcat_catalog,
+)
 from vision.models import (
     AgreementItem,
     CommutingFlow,
@@ -699,29 +709,80 @@ def accessibility(request):
 
 
 def opendata_index(request):
+    vision = Vision.objects.current()
+    area = Area.of(vision) if vision else None
+    index_url = request.build_absolute_uri(reverse("opendata:index"))
     return render(
         request,
         "vision/opendata.html",
-        {"datasets": DATASETS.values(), "vision": Vision.objects.current()},
+        {
+            "datasets": [
+                {
+                    "dataset": d,
+                    "csv": d.file_name(area, "csv"),
+                    "json": d.file_name(area, "json"),
+                }
+                for d in DATASETS.values()
+            ]
+            if vision
+            else [],
+            "vision": vision,
+            "license": {"title": LICENSE_TITLE, "short": LICENSE_SHORT, "url": LICENSE_URL},
+            "attribution": attribution(vision, index_url) if vision else "",
+        },
     )
 
 
-def opendata_json(request, name):
+def _opendata_file(name, code):
+    """The vision and dataset of /opendata/{code}_{name}.{extension} (or the old {name}.…)."""
+    vision = current_vision()
     dataset = DATASETS.get(name)
-    if dataset is None:
+    if dataset is None or (code is not None and code != Area.of(vision).code):
         raise Http404("そのデータセットはありません。")
-    return JsonResponse(
-        dataset.json(current_vision()), safe=False, json_dumps_params={"ensure_ascii": False}
+    return vision, dataset
+
+
+def _file_headers(response, request, vision, dataset, extension, code):
+    file_name = dataset.file_name(Area.of(vision), extension)
+    if code is None:
+        # The old address (/opendata/kpis.csv) still serves the file, pointing to its name.
+        response["Link"] = f'<{request.build_absolute_uri(file_name)}>; rel="canonical"'
+    return file_name
+
+
+def opendata_json(request, name, code=None):
+    vision, dataset = _opendata_file(name, code)
+    response = JsonResponse(
+        dataset.json(vision), safe=False, json_dumps_params={"ensure_ascii": False}
     )
+    _file_headers(response, request, vision, dataset, "json", code)
+    return response
 
 
-def opendata_csv(request, name):
-    dataset = DATASETS.get(name)
-    if dataset is None:
-        raise Http404("そのデータセットはありません。")
+def opendata_csv(request, name, code=None):
+    vision, dataset = _opendata_file(name, code)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(dataset.csv(current_vision()))
+    writer.writerows(dataset.csv(vision))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{dataset.name}.csv"'
+    file_name = _file_headers(response, request, vision, dataset, "csv", code)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
+
+
+def opendata_datapackage(request):
+    """/opendata/datapackage.json: the Frictionless Data Package of every dataset."""
+    index_url = request.build_absolute_uri(reverse("opendata:index"))
+    return JsonResponse(
+        datapackage(current_vision(), index_url), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def opendata_catalog(request):
+    """/opendata/catalog.jsonld: the DCAT catalogue (JSON-LD) for a CKAN portal to harvest."""
+    index_url = request.build_absolute_uri(reverse("opendata:index"))
+    return JsonResponse(
+        dcat_catalog(current_vision(), index_url),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False},
+    )

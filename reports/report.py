@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
-from core.japanese import fiscal_year_label, fiscal_year_short
+from core.japanese import fiscal_year_label, fiscal_year_short, format_number
 from core.models import FigureStatus
 from kpis.models import KPI, KPITarget
 from kpis.progress import KPIProgress, Status, YearJudgement, judge_kpi
@@ -47,6 +47,66 @@ FORMULA_NOTE = (
     "進捗＝達成率÷その年度の見込み（現状値から目標値への直線）×100。評価は進捗の区分によります。"
     "目標値は、その年度に適用される目標値です（ビジョンの変更で目標値が変わった指標は、変更前の年度を変更前の目標値で評価します）。"
 )
+
+
+@dataclass(frozen=True)
+class Total:
+    """A sum that is a total only when every part it adds up is in.
+
+    ``value`` is set only when every part is in (None also when every part is blank);
+    until then the total is 「集計中」 with how many parts are in, never a partial sum
+    shown as if it were the whole (the rule of summed KPIs, ``kpis.progress``).
+    """
+
+    value: int | None
+    reported: int  # parts in (towns that reported, programs whose total is complete)
+    expected: int
+    is_collecting: bool  # something is in, not everything
+    unit: str = "市町村が報告"
+
+    @property
+    def text(self) -> str:
+        """1,070 / 集計中（1/2市町村が報告） / − (nothing in yet, or every part blank)."""
+        if self.is_collecting:
+            return f"集計中（{self.reported}/{self.expected}{self.unit}）"
+        return format_number(self.value)
+
+    @property
+    def cell(self):
+        """For a spreadsheet cell: the number, the 集計中 words, or None (blank)."""
+        return self.text if self.is_collecting else self.value
+
+
+def share_total(amounts: dict[str, int | None], expected: set[str]) -> Total:
+    """The total of one column of cost shares (千円).
+
+    ``amounts``: municipality code → approved amount of every approved share in the
+    column (None: approved as blank, which counts as that town's answer);
+    ``expected``: the codes of the program's participants, who report its shares.
+    """
+    reported = len(expected & set(amounts))
+    values = [v for v in amounts.values() if v is not None]
+    complete = reported >= len(expected)
+    return Total(
+        value=sum(values) if complete and values else None,
+        reported=reported,
+        expected=len(expected),
+        is_collecting=not complete and reported > 0,
+    )
+
+
+def sum_of_totals(parts: list[Total]) -> Total:
+    """The total of several programs' totals: complete only when each of them is."""
+    complete = [p for p in parts if not p.is_collecting and p.reported >= p.expected]
+    values = [p.value for p in complete if p.value is not None]
+    all_in = len(complete) == len(parts)
+    return Total(
+        value=sum(values) if all_in and values else None,
+        reported=len(complete),
+        expected=len(parts),
+        is_collecting=not all_in and any(p.reported for p in parts),
+        unit="事業が確定",
+    )
 
 
 @dataclass
@@ -119,7 +179,7 @@ class ProgramSection:
     program: Program
     participants: list[Municipality]
     shares: list[ShareRow]
-    totals: dict[str, int | None]
+    totals: dict[str, Total]  # kind → the participants' total (千円)
     stated_total: int | None  # the 計 of the plan estimate, as printed or decided
     tasks: list[TaskRow]
     kpis: list[KPIRow]
@@ -137,7 +197,7 @@ class FieldSection:
     field: PolicyField
     programs: list[ProgramSection]
     counts: dict[str, int] = field(default_factory=dict)  # bucket → KPIs
-    totals: dict[str, int | None] = field(default_factory=dict)  # kind → 千円
+    totals: dict[str, Total] = field(default_factory=dict)  # kind → the programs' total (千円)
 
     @property
     def name(self) -> str:
@@ -189,7 +249,7 @@ class ProgressReport:
     levels: list
     completeness: list[CompletenessRow]
     completeness_total: CompletenessRow
-    grand_totals: dict[str, int | None]
+    grand_totals: dict[str, Total]
     states: list[tuple[str, str]] = field(default_factory=lambda: list(LINE_STATES))
     note: str = APPROVED_ONLY_NOTE
     formula: str = FORMULA_NOTE
@@ -254,6 +314,7 @@ def _build(vision: Vision, year: int) -> ProgressReport:
         .select_related("municipality")
     )
     shares_at = {(s.program_id, s.municipality_id, s.kind): s for s in shares}
+    code_of = {t.pk: t.code for t in towns}
     kpis = list(
         public_kpis(KPI.objects.filter(program__in=programs))
         .prefetch_related(Prefetch("target_history", queryset=KPITarget.objects.all()))
@@ -294,7 +355,17 @@ def _build(vision: Vision, year: int) -> ProgressReport:
                 program=program,
                 participants=participants,
                 shares=rows,
-                totals=_sum_rows(rows),
+                totals={
+                    kind: share_total(
+                        {
+                            code_of[town_id]: share.approved_amount_kyen
+                            for (program_id, town_id, k), share in shares_at.items()
+                            if program_id == program.pk and k == kind
+                        },
+                        {m.code for m in participants},
+                    )
+                    for kind in KINDS
+                },
                 stated_total=stated,
                 tasks=[TaskRow(t.title, t.runs_in(year)) for t in program.schedule_tasks.all()],
                 kpis=kpi_rows,
@@ -305,7 +376,7 @@ def _build(vision: Vision, year: int) -> ProgressReport:
         for program in section.programs:
             for row in program.kpis:
                 section.counts[row.bucket] = section.counts.get(row.bucket, 0) + 1
-        section.totals = _sum_totals([p.totals for p in section.programs])
+        section.totals = {k: sum_of_totals([p.totals[k] for p in section.programs]) for k in KINDS}
     completeness, completeness_total = completeness_rows(vision=vision, fiscal_year=year)
     return ProgressReport(
         vision=vision,
@@ -318,7 +389,9 @@ def _build(vision: Vision, year: int) -> ProgressReport:
         levels=levels,
         completeness=completeness,
         completeness_total=completeness_total,
-        grand_totals=_sum_totals([f.totals for f in fields]),
+        grand_totals={
+            k: sum_of_totals([p.totals[k] for f in fields for p in f.programs]) for k in KINDS
+        },
     )
 
 
@@ -333,7 +406,9 @@ def _kpi_row(kpi, actuals, participants, levels, year, columns) -> KPIRow:
             cells.append(ActualCell(column, None))
         elif j.status == Status.COLLECTING:
             cells.append(
-                ActualCell(column, None, f"集計中（{len(j.reported)}/{len(participants)}）")
+                ActualCell(
+                    column, None, f"集計中（{len(j.reported)}/{len(participants)}市町村が報告）"
+                )
             )
         else:
             cells.append(ActualCell(column, j.actual))
@@ -379,19 +454,6 @@ def _result(kpi, progress, judgement, target, year, expected_towns) -> tuple[str
     if kpi.baseline_year is not None and year <= kpi.baseline_year:
         return "no_data", "基準年度のため評価なし"
     return "no_data", "−（未把握）"
-
-
-def _sum_rows(rows: list[ShareRow]) -> dict[str, int | None]:
-    return _sum_totals([r.amounts for r in rows])
-
-
-def _sum_totals(parts: list[dict]) -> dict[str, int | None]:
-    """Sum per kind of the amounts present; None (not 0) when none is present."""
-    result = {}
-    for kind in KINDS:
-        values = [p[kind] for p in parts if p.get(kind) is not None]
-        result[kind] = sum(values) if values else None
-    return result
 
 
 def completeness_rows(
@@ -443,13 +505,15 @@ def summary_json(report: ProgressReport) -> dict:
                 "programs": len(f.programs),
                 "counts": [f.counts.get(b.key, 0) for b in report.buckets],
                 "kpis": f.kpi_count,
-                "totals": [f.totals[k] for k in KINDS],
+                "totals": [f.totals[k].value for k in KINDS],
+                "totals_text": [f.totals[k].text for k in KINDS],
             }
             for f in report.fields
         ],
         "total_counts": [report.total_counts[b.key] for b in report.buckets],
         "kpis": report.kpi_count,
-        "grand_totals": [report.grand_totals[k] for k in KINDS],
+        "grand_totals": [report.grand_totals[k].value for k in KINDS],
+        "grand_totals_text": [report.grand_totals[k].text for k in KINDS],
         "completeness": [
             {
                 "name": r.name,

@@ -101,14 +101,14 @@ def _summary_sheet(ws: Worksheet, report: ProgressReport) -> None:
         _data_row(
             ws,
             row,
-            [section.name, len(section.programs), *[section.totals[k] for k in KINDS]],
+            [section.name, len(section.programs), *[section.totals[k].cell for k in KINDS]],
             formats={3: KYEN_FORMAT, 4: KYEN_FORMAT, 5: KYEN_FORMAT},
         )
     row += 1
     _data_row(
         ws,
         row,
-        ["計", report.program_count, *[report.grand_totals[k] for k in KINDS]],
+        ["計", report.program_count, *[report.grand_totals[k].cell for k in KINDS]],
         formats={3: KYEN_FORMAT, 4: KYEN_FORMAT, 5: KYEN_FORMAT},
         total=True,
     )
@@ -192,7 +192,12 @@ def _field_sheet(ws: Worksheet, report: ProgressReport, section) -> None:
         _data_row(
             ws,
             row,
-            [*lead, SHARE_TOTAL, "各市町村の合計", *[program_section.totals[k] for k in KINDS]],
+            [
+                *lead,
+                SHARE_TOTAL,
+                "各市町村の合計",
+                *[program_section.totals[k].cell for k in KINDS],
+            ],
             formats=dict.fromkeys(kyen_cols, KYEN_FORMAT),
             total=True,
         )

@@ -9,10 +9,14 @@ and an anonymous resident (Django's test client without login). Their codes and 
 programs tests pick out are in tests/constants.py; make_user is in tests/factories.py.
 """
 
+import os
+import shutil
+
 import pytest
 from django.contrib.auth.models import User
 
 from municipalities.models import Municipality, Profile
+from tests.browser.conftest import CHROMIUM, FLAGS
 from tests.constants import KANEYAMA, OKURA, SHINJO
 from tests.factories import make_user
 from vision.loader import load_vision, read_fixtures
@@ -70,3 +74,23 @@ def pytest_report_header(config):
     from django.conf import settings
 
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+# Debian's Chromium through Playwright (tests/browser/conftest.py says how), one per
+# session for tests/browser and tests/standards: the sync API allows one per thread.
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the live server's
+    # database work happens in its own thread, so Django's async guard can be relaxed here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()

@@ -74,6 +74,19 @@ def other_language_url(context):
     return translate_url(path, target)
 
 
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """(hreflang, absolute URL) of this page in Japanese and English, then x-default (Japanese).
+
+    For <link rel="alternate">: search engines want absolute URLs, the page itself among them.
+    """
+    request = context["request"]
+    path = request.get_full_path()
+    ja = request.build_absolute_uri(translate_url(path, "ja"))
+    en = request.build_absolute_uri(translate_url(path, "en"))
+    return [("ja", ja), ("en", en), ("x-default", ja)]
+
+
 @register.simple_tag
 def data_table(table, table_id):
     """A core.charts.Table as HTML (see ``Table.html``)."""

@@ -19,6 +19,6 @@ def grade_badge(judgement, *, show_rate=False):
     return {
         "grade": grade,
         "status": status,
-        "text": "" if grade else status_text(status),
+        "text": "" if grade else status_text(status, judgement),
         "rate": getattr(judgement, "rate_display", None) if show_rate else None,
     }

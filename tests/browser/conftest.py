@@ -6,7 +6,6 @@ locally, and fail under CI=true, where nothing may be skipped.
 """
 
 import os
-import shutil
 
 import pytest
 
@@ -21,29 +20,15 @@ FLAGS = [
 ]
 
 
+# The `browser` fixture itself is in tests/conftest.py: one Chromium per session, shared
+# with tests/standards (Playwright's sync API allows one instance per thread).
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)  # each test starts Django's live server
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; the live server's
-    # database work happens in its own thread, so Django's async guard can be relaxed here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def test_no_page_scrolls_sideways_on_a_360_pixel_phone(page, urls):
 
 def test_a_chart_has_its_table(page, loaded):
     page.goto(page.base + "/statistics/", wait_until="networkidle")
-    figure = page.locator("figure#daytime")
+    figure = page.locator("figure#daytime-chart")
     assert figure.locator("svg[role=img]").is_visible()
     assert figure.locator("svg title").text_content() == "昼夜間人口比率"
     caption = page.locator("#daytime-table-caption")

@@ -77,13 +77,27 @@ def manage_ok(*args, env, timeout=300) -> str:
     return result.stdout
 
 
+# The accounts' password on a deployed test site: production refuses the demo password
+# (core.security), so the demo accounts get this one, as a real installation's would.
+SITE_PASSWORD = "deploy-tests-2026-not-the-demo"  # noqa: S105  # nosec B105
+
+
 def prepare_database(database_url: str, *, demo_accounts: bool = True) -> None:
-    """migrate + load_vision (+ the demo accounts), as `make run` does."""
+    """migrate + load_vision (+ the demo accounts, with SITE_PASSWORD), as `make run` does."""
     env = base_env(DATABASE_URL=database_url)
     manage_ok("migrate", "--noinput", env=env)
     manage_ok("load_vision", env=env)
     if demo_accounts:
         manage_ok("create_demo_accounts", env=env)
+        manage_ok("shell", "-c", SET_SITE_PASSWORD, env=env)
+
+
+SET_SITE_PASSWORD = f"""
+from django.contrib.auth.models import User
+for user in User.objects.all():
+    user.set_password({SITE_PASSWORD!r})
+    user.save()
+"""
 
 
 def free_port() -> int:

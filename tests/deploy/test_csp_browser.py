@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.browser.conftest import CHROMIUM, FLAGS
+from tests.deploy.servers import SITE_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium against gunicorn
 
@@ -93,7 +94,7 @@ def test_the_admin_index_has_no_csp_violation(chromium, local_server):
     async def scenario(page):
         await page.goto(page.base + "/admin/login/")
         await page.fill("#id_username", "secretariat")
-        await page.fill("#id_password", "mogami-demo-2026")
+        await page.fill("#id_password", SITE_PASSWORD)
         await page.click("input[type=submit]")
         await page.wait_for_url(page.base + "/admin/")
         return await page.locator("#site-name").is_visible()

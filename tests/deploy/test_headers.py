@@ -9,6 +9,8 @@ import urllib.parse
 
 import pytest
 
+from tests.deploy.servers import SITE_PASSWORD
+
 pytestmark = pytest.mark.slow  # every test asks gunicorn (tests/deploy/conftest.py)
 
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -109,7 +111,7 @@ def _session_cookie(headers) -> str:
 
 
 def test_the_session_cookie_is_secure_httponly_and_ends_with_the_browser(proxied_server):
-    status, headers, _ = _log_in(proxied_server, "reviewer", "mogami-demo-2026")
+    status, headers, _ = _log_in(proxied_server, "reviewer", SITE_PASSWORD)
     assert status == 302
     attributes = {a.strip().split("=")[0].lower() for a in _session_cookie(headers).split(";")}
     assert {"secure", "httponly"} <= attributes
@@ -117,7 +119,7 @@ def test_the_session_cookie_is_secure_httponly_and_ends_with_the_browser(proxied
 
 
 def test_admin_pages_for_a_logged_in_user_are_never_cached(proxied_server):
-    _, headers, _ = _log_in(proxied_server, "reviewer", "mogami-demo-2026")
+    _, headers, _ = _log_in(proxied_server, "reviewer", SITE_PASSWORD)
     session = _session_cookie(headers).split(";")[0]
     status, headers, _ = proxied_server.get("/admin/", {**HTTPS, "Cookie": session})
     assert status == 200

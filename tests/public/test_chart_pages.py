@@ -15,10 +15,10 @@ PAGES_WITH_CHARTS = ["/", "/statistics/", f"/towns/{OKURA}/", "/en/statistics/"]
 @pytest.mark.parametrize("url", PAGES_WITH_CHARTS)
 def test_every_chart_on_a_page_is_followed_by_a_captioned_table(client, url):
     html = loaded_page(client.get(url))
-    figures = re.findall(r'<figure class="chart" id="([^"]+)">', html)
+    figures = re.findall(r'<figure class="chart" id="([^"]+)-chart">', html)
     assert figures
     for chart_id in figures:
-        after = html.split(f'<figure class="chart" id="{chart_id}">', 1)[1]
+        after = html.split(f'<figure class="chart" id="{chart_id}-chart">', 1)[1]
         assert f'aria-labelledby="{chart_id}-table-caption"' in after.split("</figure>", 1)[1][:400]
 
 

@@ -10,14 +10,16 @@ from django.urls import reverse
 from core.models import FigureStatus
 from kpis.models import KPI
 from programs.models import CostShare, Program
-from tests.constants import HEALTH, KANEYAMA
+from tests.constants import HEALTH, KANEYAMA, SHINJO
 from tests.factories import make_actual, make_share
 
 pytestmark = pytest.mark.django_db
 
+# Every JSON object starts with the code (6-digit text) and what the row is (scope).
+LEAD = ["code", "scope"]
 KEYS = {
     "municipalities": [
-        "code",
+        *LEAD,
         "name",
         "name_kana",
         "name_en",
@@ -25,17 +27,20 @@ KEYS = {
         "population",
         "area_km2",
     ],
-    "agreement_items": ["number", "title", "policy_field", "category", "parties"],
-    "programs": ["id", "name", "agreement_item", "participants", "stated_total_kyen"],
+    "agreement_items": [*LEAD, "number", "title", "policy_field", "category", "parties"],
+    "programs": [*LEAD, "id", "name", "agreement_item", "participants", "stated_total_kyen"],
     "budget_shares": [
+        *LEAD,
         "program_id",
         "program",
         "municipality_code",
         "fiscal_year",
         "kind",
         "amount_kyen",
+        "approved_at",
     ],
     "kpis": [
+        *LEAD,
         "id",
         "program_id",
         "name",
@@ -47,20 +52,38 @@ KEYS = {
         "direction",
         "note",
     ],
-    "kpi_actuals": ["kpi_id", "fiscal_year", "municipality_code", "value", "approved_at"],
-    "population": ["scope", "municipality_code", "year", "population", "kind"],
+    "kpi_actuals": [
+        *LEAD,
+        "kpi_id",
+        "fiscal_year",
+        "municipality_code",
+        "value",
+        "approved_at",
+    ],
+    "kpi_review": [
+        *LEAD,
+        "kpi_id",
+        "program_id",
+        "fiscal_year",
+        "kind",
+        "value",
+        "unit",
+        "approved_at",
+        "note",
+    ],
+    "population": [*LEAD, "municipality_code", "year", "population", "kind"],
 }
 
 
 def get_json(client, name):
-    response = client.get(reverse("opendata:json", args=[name]))
+    response = client.get(reverse("opendata:file_json", args=[SHINJO, name]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     return json.loads(response.content)
 
 
 def get_csv(client, name):
-    response = client.get(reverse("opendata:csv", args=[name]))
+    response = client.get(reverse("opendata:file_csv", args=[SHINJO, name]))
     assert response.status_code == 200
     raw = response.content
     assert raw.startswith(b"\xef\xbb\xbf"), "CSV must start with the UTF-8 BOM"
@@ -80,12 +103,10 @@ def test_json_objects_have_exactly_the_documented_keys(client, name, with_actual
     assert all(list(row) == KEYS[name] for row in rows)
 
 
-@pytest.mark.parametrize(
-    "name", ["municipalities", "agreement_items", "budget_shares", "kpi_actuals", "population"]
-)
-def test_csv_starts_with_code_and_name_where_a_municipality_is_involved(client, name, with_actual):
+@pytest.mark.parametrize("name", KEYS)
+def test_every_csv_starts_with_code_name_and_unit(client, name, with_actual):
     header = get_csv(client, name)[0]
-    assert header[:2] == ["全国地方公共団体コード", "地方公共団体名"]
+    assert header[:3] == ["全国地方公共団体コード", "地方公共団体名", "集計単位"]
 
 
 def test_csv_gives_western_and_japanese_fiscal_years(client):
@@ -99,7 +120,8 @@ def test_the_index_lists_every_dataset_with_its_columns(client):
     response = client.get(reverse("opendata:index"))
     body = response.content.decode()
     for name in KEYS:
-        assert f"/opendata/{name}.json" in body and f"/opendata/{name}.csv" in body
+        assert f"/opendata/{SHINJO}_{name}.json" in body
+        assert f"/opendata/{SHINJO}_{name}.csv" in body
     assert "<code>stated_total_kyen</code>" in body
 
 
@@ -180,6 +202,7 @@ def test_unapproved_budget_figures_are_not_published(client, kaneyama):
 def test_an_unknown_dataset_is_404(client):
     assert client.get("/opendata/secrets.json").status_code == 404
     assert client.get("/opendata/secrets.csv").status_code == 404
+    assert client.get(f"/opendata/{SHINJO}_secrets.csv").status_code == 404
 
 
 def test_approval_time_is_given_in_japan_time(client, with_actual):

@@ -38,7 +38,11 @@ def test_it_shows_why_a_kpi_is_not_graded(report):
 
 def test_it_sums_approved_shares_only_and_keeps_blank_apart_from_zero(report):
     totals = program(report, "事業A").totals
-    assert (totals["plan"], totals["budget"], totals["settlement"]) == (1000, 1070, None)
+    assert (totals["plan"].value, totals["budget"].value, totals["settlement"].value) == (
+        1000,
+        1070,
+        None,
+    )
 
 
 def test_it_keeps_the_stated_total_beside_the_sum(report):
@@ -46,7 +50,7 @@ def test_it_keeps_the_stated_total_beside_the_sum(report):
 
 
 def test_it_totals_each_field(report):
-    assert [f.totals["plan"] for f in report.fields] == [1000, 300]
+    assert [f.totals["plan"].value for f in report.fields] == [1000, 300]
 
 
 def test_it_never_uses_an_actual_of_a_later_year(report):
