@@ -18,7 +18,7 @@ LOCK := requirements.lock
 # pip-tools lives in a venv of its own, so .venv holds exactly what the lock lists.
 PIP_TOOLS := .make/pip-tools
 
-.PHONY: run test test-sqlite test-postgres lint security setup checkers demo-data serve bench lock clean
+.PHONY: run test test-sqlite test-postgres lint security setup checkers demo-data serve bench lock mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -115,3 +115,8 @@ test: lint security test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .make
+
+# Mutation testing of the three rule modules (roles and permissions, KPI progress, Japanese
+# numbers) with mutmut; not part of make test. Report: bench/out/mutation/report.md.
+mutation: setup
+	$(PY) -m bench.mutation.run
