@@ -3,7 +3,7 @@ inside their own box, the page itself never scrolls sideways. Japanese and Engli
 
 import pytest
 
-from tests.constants import FARMING, OKURA, TOURISM
+from tests.standards.pages import public_paths
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,32 +13,11 @@ WIDTH = 320
 @pytest.fixture
 def urls():
     # transaction=True tests start from an empty database: load the vision for them.
-    from programs.models import Program
     from vision.loader import load_vision, read_fixtures
 
     plan, statistics = read_fixtures()
     load_vision(plan=plan, statistics=statistics)
-    tourism = Program.objects.get(name=TOURISM).pk
-    farming = Program.objects.get(name=FARMING).pk
-    ja = [
-        "/",
-        "/plan/",
-        f"/programs/{tourism}/",
-        f"/programs/{farming}/",
-        "/kpis/",
-        "/towns/",
-        f"/towns/{OKURA}/",
-        "/statistics/",
-        "/agreement/",
-        "/about/progress/",
-        "/about/accessibility/",
-        "/opendata/",
-        "/document/",
-        "/reports/",
-        "/revisions/",
-        "/revisions/compare/",
-    ]
-    return ja + ["/en" + u for u in ja]
+    return public_paths()
 
 
 def test_no_public_page_is_wider_than_a_320_pixel_phone(page, urls):
