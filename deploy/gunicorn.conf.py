@@ -58,17 +58,30 @@ def on_starting(server):
     """Refuse to serve when `manage.py check --deploy` finds an error.
 
     Among them (core.security.check_no_demo_accounts): demo accounts of `make run`,
-    whose password is in the README, still active in this database. The check runs
-    in the master before any worker starts; its database connection is closed so
-    that no worker inherits it.
+    whose password is in the README, still active in this database. The check runs in
+    a separate process, so the master never opens a database connection (or a
+    psycopg pool, whose threads a forked worker would not have).
     """
-    import django  # noqa: PLC0415 - gunicorn hooks run before Django is set up
-    from django.core.management import call_command  # noqa: PLC0415
-    from django.db import connections  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    try:
-        call_command("check", deploy=True, fail_level="ERROR")
-    finally:
-        connections.close_all()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+    }
+    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [
+            sys.executable,
+            os.path.join(root, "manage.py"),
+            "check",
+            "--deploy",
+            "--fail-level",
+            "ERROR",
+        ],
+        cwd=root,
+        env=env,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit("manage.py check --deploy failed: not serving (see above).")
