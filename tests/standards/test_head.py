@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
@@ -37,11 +39,19 @@ def wsgi(method: str, path: str) -> tuple[str, dict, bytes]:
         started["status"] = status
         started["headers"] = {k.lower(): v for k, v in headers if k.lower() not in VOLATILE}
 
-    result = WSGIHandler()(environ, start_response)
+    # As Django's test client does: the request's end must not close the test's database
+    # connection (on PostgreSQL the test transaction lives on it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(result)
+        result = WSGIHandler()(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            result.close()
     finally:
-        result.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return started["status"], started["headers"], body
 
 
