@@ -62,7 +62,8 @@ def on_starting(server):
     a separate process, so the master never opens a database connection (or a
     psycopg pool, whose threads a forked worker would not have).
     """
-    import subprocess  # noqa: PLC0415
+    # Our own manage.py, fixed arguments, no shell (deploy/SECURITY.md).
+    import subprocess  # noqa: PLC0415  # nosec B404
     import sys  # noqa: PLC0415
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,7 +71,7 @@ def on_starting(server):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
     }
-    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [
             sys.executable,
             os.path.join(root, "manage.py"),
