@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vision",
     "programs",
     "kpis",
+    "evaluations",
     "returns",
     "reports",
     "revisions",

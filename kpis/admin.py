@@ -36,13 +36,21 @@ class KPIAdmin(ReferenceAdminMixin, SafeHistoryMixin, SimpleHistoryAdmin):
 
 @admin.register(GradeLevel)
 class GradeLevelAdmin(ReferenceAdminMixin, admin.ModelAdmin):
-    list_display = ["order", "code", "symbol", "label", "label_en", "min_percent"]
+    list_display = ["order", "code", "symbol", "label", "label_en", "min_percent", "needs_analysis"]
     list_display_links = ["code"]
     fieldsets = [
         (
             None,
             {
-                "fields": ["order", "code", "symbol", "label", "label_en", "min_percent"],
+                "fields": [
+                    "order",
+                    "code",
+                    "symbol",
+                    "label",
+                    "label_en",
+                    "min_percent",
+                    "needs_analysis",
+                ],
                 "description": "進捗（達成率÷その年度に期待される達成率×100）が下限以上の最初の区分が評価になります。"
                 "最後の区分は下限を空欄にします。変更はすぐに公開ページ（進捗の評価方法を含む）に反映されます。",
             },

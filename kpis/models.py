@@ -301,6 +301,11 @@ class GradeLevel(models.Model):
         help_text="この評価になる進捗の下限。最後の評価は空欄（それ未満すべて）。",
     )
     order = models.PositiveSmallIntegerField("順番", help_text="上の評価から 1, 2, 3…")
+    needs_analysis = models.BooleanField(
+        "要因分析が必要",
+        default=False,
+        help_text="この評価の指標には、年度の評価で要因分析と改善策を求めます（△・×など）。",
+    )
 
     class Meta:
         verbose_name = "評価の区分"

@@ -47,6 +47,8 @@ DEFAULT_GRADE_LEVELS = [
     ("C", "△", "やや遅れ", "Slightly behind", Decimal("50.0"), 3),
     ("D", "×", "遅れ", "Behind", None, 4),
 ]
+# The levels whose KPIs the yearly evaluation must explain (要因分析・改善策) by default.
+DEFAULT_NEEDS_ANALYSIS = frozenset({"C", "D"})
 
 
 class Status(StrEnum):

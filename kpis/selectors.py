@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from kpis.models import GradeLevel, KPIActual
-from kpis.progress import DEFAULT_GRADE_LEVELS, judge_kpi
+from kpis.progress import DEFAULT_GRADE_LEVELS, DEFAULT_NEEDS_ANALYSIS, judge_kpi
 from municipalities.towns import with_missing
 from programs.models import Program
 
@@ -24,7 +24,13 @@ def grade_levels() -> list:
         return levels
     return [
         GradeLevel(
-            code=code, symbol=symbol, label=label, label_en=label_en, min_percent=minimum, order=o
+            code=code,
+            symbol=symbol,
+            label=label,
+            label_en=label_en,
+            min_percent=minimum,
+            order=o,
+            needs_analysis=code in DEFAULT_NEEDS_ANALYSIS,
         )
         for code, symbol, label, label_en, minimum, o in DEFAULT_GRADE_LEVELS
     ]

@@ -14,6 +14,7 @@ APPS = (
     "programs",
     "kpis",
     "vision",
+    "evaluations",
     "returns",
     "reports",
     "revisions",
