@@ -9,9 +9,14 @@
   (``kpis.progress``, never re-implemented here);
 - a summary: KPI results per policy field, cost totals per field, and the reporting
   completeness per town (``returns.annual``, the same counts as the secretariat's
-  提出状況 page).
+  提出状況 page);
+- the yearly evaluation (``evaluations``): per program its approved 事業評価 of that
+  year (評価, 実施内容, 成果, 課題, 今後の方向性, each KPI's 要因分析 and 改善策, the towns'
+  取組状況) or 未評価, and the 懇談会's published opinions with their responses, on the
+  vision, each policy field and each program; counts by 評価 and direction per field.
 
-Only approved figures are used (the ``published()`` querysets and approved values),
+Only approved figures and texts are used (the ``published()`` querysets, approved
+values and the evaluations' approved copies),
 so the same report can be published as it is; drafts and submitted figures appear
 only as counts in the completeness table. Actuals of later years are never used:
 a report for 令和7年度 reads as it would have at the time.
@@ -28,6 +33,8 @@ from django.utils import timezone, translation
 
 from core.japanese import fiscal_year_label, fiscal_year_short, format_number
 from core.models import FigureStatus
+from evaluations.models import DIRECTION_EN, Direction, Opinion, ProgramEvaluation, TownActivity
+from evaluations.selectors import ratings
 from kpis.models import KPI, KPITarget
 from kpis.progress import KPIProgress, Status, YearJudgement, judge_kpi
 from kpis.selectors import grade_levels, load_public_actuals, public_kpis
@@ -175,6 +182,40 @@ class TaskRow:
 
 
 @dataclass
+class EvaluationBlock:
+    """A program's approved evaluation of the report year (its approved copy only)."""
+
+    rating_code: str
+    rating: str  # "A 順調"
+    rating_en: str
+    direction: str  # the Direction value
+    direction_label: str
+    direction_reason: str
+    done: str
+    results: str
+    issues: str
+    analyses: list[tuple[str, str, str]]  # (KPI name, 要因分析, 改善策)
+
+    @property
+    def direction_en(self) -> str:
+        return DIRECTION_EN.get(self.direction, "")
+
+
+@dataclass
+class OpinionRow:
+    """A published opinion of the 懇談会 with the secretariat's response."""
+
+    meeting: str
+    held_on: object  # date
+    subject: str
+    text: str
+    response: str
+
+
+NOT_EVALUATED = "未評価"
+
+
+@dataclass
 class ProgramSection:
     program: Program
     participants: list[Municipality]
@@ -183,6 +224,14 @@ class ProgramSection:
     stated_total: int | None  # the 計 of the plan estimate, as printed or decided
     tasks: list[TaskRow]
     kpis: list[KPIRow]
+    evaluation: EvaluationBlock | None = None
+    activities: list[tuple[str, str]] = field(default_factory=list)  # (town, 取組状況)
+    opinions: list[OpinionRow] = field(default_factory=list)
+
+    @property
+    def evaluation_key(self) -> str:
+        """The 評価 code for counting, or 未評価."""
+        return self.evaluation.rating_code if self.evaluation else NOT_EVALUATED
 
     @property
     def participants_text(self) -> str:
@@ -198,6 +247,23 @@ class FieldSection:
     programs: list[ProgramSection]
     counts: dict[str, int] = field(default_factory=dict)  # bucket → KPIs
     totals: dict[str, Total] = field(default_factory=dict)  # kind → the programs' total (千円)
+    opinions: list[OpinionRow] = field(default_factory=list)
+
+    @property
+    def evaluation_counts(self) -> dict[str, int]:
+        """Programs by 評価 code (未評価 for those without an approved evaluation)."""
+        counts: dict[str, int] = {}
+        for p in self.programs:
+            counts[p.evaluation_key] = counts.get(p.evaluation_key, 0) + 1
+        return counts
+
+    @property
+    def direction_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for p in self.programs:
+            key = p.evaluation.direction if p.evaluation else NOT_EVALUATED
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     @property
     def name(self) -> str:
@@ -250,7 +316,10 @@ class ProgressReport:
     completeness: list[CompletenessRow]
     completeness_total: CompletenessRow
     grand_totals: dict[str, Total]
+    ratings: list = field(default_factory=list)  # the 評価 scale
+    opinions: list[OpinionRow] = field(default_factory=list)  # on the whole vision
     states: list[tuple[str, str]] = field(default_factory=lambda: list(LINE_STATES))
+    directions: list[tuple[str, str]] = field(default_factory=lambda: list(Direction.choices))
     note: str = APPROVED_ONLY_NOTE
     formula: str = FORMULA_NOTE
 
@@ -277,6 +346,30 @@ class ProgressReport:
     @property
     def program_count(self) -> int:
         return sum(len(f.programs) for f in self.fields)
+
+    @property
+    def evaluation_columns(self) -> list[tuple[str, str]]:
+        """(key, heading) of the 評価 count columns: each rating, then 未評価."""
+        return [*((r.code, f"{r.code} {r.label}") for r in self.ratings), (NOT_EVALUATED,) * 2]
+
+    @property
+    def direction_columns(self) -> list[tuple[str, str]]:
+        return [*self.directions, (NOT_EVALUATED,) * 2]
+
+    def _count(self, name: str) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for f in self.fields:
+            for key, n in getattr(f, name).items():
+                total[key] = total.get(key, 0) + n
+        return total
+
+    @property
+    def evaluation_counts(self) -> dict[str, int]:
+        return self._count("evaluation_counts")
+
+    @property
+    def direction_counts(self) -> dict[str, int]:
+        return self._count("direction_counts")
 
 
 # ---------------------------------------------------------------------------
@@ -372,6 +465,7 @@ def _build(vision: Vision, year: int) -> ProgressReport:
             )
         )
     fields = list(sections.values())
+    vision_opinions = _add_evaluations(vision, year, fields)
     for section in fields:
         for program in section.programs:
             for row in program.kpis:
@@ -392,7 +486,73 @@ def _build(vision: Vision, year: int) -> ProgressReport:
         grand_totals={
             k: sum_of_totals([p.totals[k] for f in fields for p in f.programs]) for k in KINDS
         },
+        ratings=ratings(),
+        opinions=vision_opinions,
     )
+
+
+def _add_evaluations(vision: Vision, year: int, fields: list[FieldSection]) -> list[OpinionRow]:
+    """Set each program's approved evaluation, towns' 取組状況 and opinions of ``year``;
+    set each field's opinions; return the opinions on the whole vision."""
+    programs = {p.program.pk: p for f in fields for p in f.programs}
+    by_field = {f.field.pk: f for f in fields}
+    kpi_names = {k.kpi.pk: k.kpi.name for p in programs.values() for k in p.kpis}
+    for program_id, content in (
+        ProgramEvaluation.objects.published()
+        .filter(program_id__in=programs, fiscal_year=year)
+        .values_list("program_id", "approved_content")
+    ):
+        rating = content.get("rating") or {}
+        direction = content.get("direction", "")
+        programs[program_id].evaluation = EvaluationBlock(
+            rating_code=rating.get("code", ""),
+            rating=f"{rating.get('code', '')} {rating.get('label', '')}".strip(),
+            rating_en=rating.get("label_en", ""),
+            direction=direction,
+            direction_label=Direction(direction).label if direction else "",
+            direction_reason=content.get("direction_reason", ""),
+            done=content.get("done", ""),
+            results=content.get("results", ""),
+            issues=content.get("issues", ""),
+            analyses=[
+                (kpi_names.get(a["kpi"], ""), a["cause"], a["remedy"])
+                for a in content.get("analyses", [])
+            ],
+        )
+    activities = (
+        TownActivity.objects.published()
+        .filter(program_id__in=programs, fiscal_year=year)
+        .exclude(approved_text="")
+        .select_related("municipality")
+        .order_by("municipality__sort_order", "municipality__code")
+    )
+    for activity in activities:
+        programs[activity.program_id].activities.append(
+            (activity.municipality.name, activity.approved_text)
+        )
+    on_vision = []
+    opinions = (
+        Opinion.objects.published()
+        .filter(meeting__vision=vision, meeting__fiscal_year=year)
+        .select_related("meeting", "program", "policy_field")
+        .order_by("meeting__held_on", "meeting_id", "order")
+    )
+    for opinion in opinions:
+        row = OpinionRow(
+            meeting=opinion.meeting.title,
+            held_on=opinion.meeting.held_on,
+            subject=str(opinion.program.name if opinion.program else opinion.policy_field or ""),
+            text=opinion.published_text,
+            response=opinion.published_response,
+        )
+        if opinion.program_id in programs:
+            programs[opinion.program_id].opinions.append(row)
+        elif opinion.policy_field_id in by_field:
+            by_field[opinion.policy_field_id].opinions.append(row)
+        else:
+            row.subject = row.subject or "ビジョン全体"
+            on_vision.append(row)
+    return on_vision
 
 
 def _kpi_row(kpi, actuals, participants, levels, year, columns) -> KPIRow:
