@@ -1,4 +1,4 @@
-"""The figures in the admin: cost shares and KPI actuals.
+"""The figures in the admin: cost shares, KPI actuals and the towns' 取組状況.
 
 ``FigureAdmin``: officers see their own town's figures (and history) read-only;
 they enter figures on the annual return. The secretariat changes figures here
@@ -15,13 +15,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.html import format_html
+from django.utils.text import Truncator
+from import_export import fields
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import JapaneseNumberField
+from core.resources import ReportedFigureResource
 from core.xlsx_export import dataset_to_xlsx
+from evaluations.models import TownActivity
 from kpis.models import KPIActual
 from kpis.resources import KPIActualResource
 from municipalities import roles
@@ -157,7 +162,7 @@ class FigureAdmin(UserNamesMixin, SafeHistoryMixin, ExportMixin, SimpleHistoryAd
         return super().render_history_view(request, template, context, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == self.value_field:
+        if db_field.name == self.value_field and not isinstance(db_field, models.TextField):
             return JapaneseNumberField(
                 integer=self.value_field == "amount_kyen",
                 label=db_field.verbose_name,
@@ -218,9 +223,12 @@ class FigureAdmin(UserNamesMixin, SafeHistoryMixin, ExportMixin, SimpleHistoryAd
 
         @admin.display(description=field.verbose_name, ordering=self.value_field)
         def shown_value(obj):
+            value = getattr(obj, self.value_field)
+            if isinstance(value, str):
+                value = Truncator(value).chars(40)  # a 取組状況: its beginning in the list
             return format_html(
                 '{}<input type="hidden" name="{}{}" value="{}">',
-                display_for_field(getattr(obj, self.value_field), field, empty),
+                display_for_field(value, field, empty),
                 SHOWN_VERSION,
                 obj.pk,
                 obj.version,
@@ -262,3 +270,47 @@ class KPIActualAdmin(FigureAdmin):
     list_filter = ["status", "fiscal_year", "municipality"]
     search_fields = ["kpi__name", "kpi__program__name"]
     list_select_related = ["kpi__program", "municipality"]
+
+
+class TownActivityResource(ReportedFigureResource):
+    """The export of 取組状況 (as ``CostShareResource``; kept here, beside its only user)."""
+
+    code = fields.Field(attribute="municipality__code", column_name="全国地方公共団体コード")
+    municipality_name = fields.Field(attribute="municipality__name", column_name="地方公共団体名")
+    program_id = fields.Field(attribute="program_id", column_name="事業ID")
+    program_name = fields.Field(attribute="program__name", column_name="事業名")
+    text = fields.Field(attribute="text", column_name="取組状況")
+    approved_text = fields.Field(attribute="approved_text", column_name="承認済みの取組状況")
+
+    class Meta:
+        model = TownActivity
+        fields = (
+            "code",
+            "municipality_name",
+            "program_id",
+            "program_name",
+            "fiscal_year",
+            "fiscal_year_era",
+            "text",
+            "status_label",
+            "approved_text",
+            "approved_at",
+            "comment",
+            "return_reason",
+            "version",
+        )
+        export_order = fields
+
+
+@admin.register(TownActivity)
+class TownActivityAdmin(FigureAdmin):
+    """取組状況: officers write them on the annual return; here as the other figures."""
+
+    resource_classes = [TownActivityResource]
+    value_field = "text"
+    approved_field = "approved_text"
+    identity_fields = ["program", "municipality", "fiscal_year"]
+    list_display = ["program", "municipality", "fiscal_year", "text", "status"]
+    list_filter = ["fiscal_year", "status", "municipality"]
+    search_fields = ["program__name"]
+    list_select_related = ["program", "municipality"]

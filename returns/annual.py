@@ -2,10 +2,19 @@
 
 ``build_return`` lists every figure due (a *line*), with its current figure
 and the context an officer needs beside the input (unit, last year's value,
-the plan estimate, baseline and target). ``evaluate`` checks proposed values
-for a return without saving anything: the annual return form, the spreadsheet
-preview and the confirm step all use it, and ``returns.services`` saves only
-what it accepts. ``completeness`` counts the statuses of every return of a year.
+the plan estimate, baseline and target): the figures with numbers (``lines``: budget,
+settlement, KPI actuals; what the Excel/CSV template carries) and each participating
+program's 取組状況 (``activities``: a text the officer writes on the screen only).
+``all_lines`` is both: what is due, counted, submitted and reviewed. ``evaluate``
+checks proposed values for a return without saving anything: the annual return form,
+the spreadsheet preview and the confirm step all use it, and ``returns.services``
+saves only what it accepts. ``completeness`` counts the statuses of every return of a
+year.
+
+A blank 取組状況 is treated as a blank figure: 未着手, never sent, and never in the way of
+submitting the figures (the confirmation lists the programs still without one, as a
+reminder; the deadline reminder counts them). A 取組状況 longer than ``TEXT_LIMIT``, or with
+control characters or 文字化け, is refused like an impossible number: nothing is saved.
 
 Which figures are due, and who may see or change them, is decided in
 ``returns.permissions``; this module only arranges them.
@@ -23,6 +32,7 @@ from django.db import models
 
 from core.japanese import NumberFormatError, format_number, parse_number
 from core.models import FigureStatus
+from evaluations.models import TEXT_LIMIT, TownActivity
 from kpis.models import KPI, KPIActual
 from municipalities.models import Municipality
 from programs.models import CostShare, Program
@@ -35,14 +45,19 @@ SHARE_UNIT = "千円"
 
 
 class LineKind(models.TextChoices):
-    """What a line of a return asks for: a cost share (budget, settlement) or a KPI actual."""
+    """What a line of a return asks for: a cost share (budget, settlement), a KPI actual, or
+    a program's 取組状況 (a text)."""
 
     BUDGET = CostShare.Kind.BUDGET.value, CostShare.Kind.BUDGET.label
     SETTLEMENT = CostShare.Kind.SETTLEMENT.value, CostShare.Kind.SETTLEMENT.label
     ACTUAL = "actual", "実績"
+    ACTIVITY = "activity", "取組状況"
 
 
-LABEL_KINDS = {kind.label: kind.value for kind in LineKind}
+# The kinds the Excel/CSV template names in its 区分 column: the figures with numbers.
+# 取組状況 is written on the screen only (the upload refuses a row that says 取組状況).
+LABEL_KINDS = {kind.label: kind.value for kind in LineKind if kind != LineKind.ACTIVITY}
+ACTIVITY_LABEL = LineKind.ACTIVITY.label
 
 # Units of KPIs counted in people or things: their values are whole numbers (1.5 人 is an
 # error, whatever the comment says). Amounts in thousands (千人) and weights are not counts.
@@ -97,6 +112,34 @@ def reporter_code(reporter: Municipality | None) -> str:
 
 def reporter_name(reporter: Municipality | None) -> str:
     return AREA_NAME if reporter is None else reporter.name
+
+
+def activity_text(raw: str | None) -> str | None:
+    """A 取組状況 as typed, normalised: browsers send a textarea's line breaks as CRLF (a
+    4,000-character limit counts each break once), surrounding blanks go; blank is None
+    (nothing written), as a blank number is."""
+    if raw is None:
+        return None
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
+def activity_problem(text: str | None) -> str | None:
+    """Why a 取組状況 cannot be kept (too long, control characters, 文字化け); None if it can."""
+    if text is None:
+        return None
+    return text_problem(text, label=ACTIVITY_LABEL, limit=TEXT_LIMIT)
+
+
+def shown_value(value, *, blank: str = "空欄") -> str:
+    """A line's value in a message or a mail: a number as offices write it (1,234), a text
+    cut to its beginning (「…」), ``blank`` for nothing."""
+    if value is None or value == "":
+        return blank
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        return f"「{text if len(text) <= 40 else text[:40] + '…'}」"
+    return format_number(value, blank=blank)
 
 
 def text_problem(text: str, *, label: str, limit: int) -> str | None:
@@ -201,7 +244,7 @@ class PreviousReturn:
     """The last time the secretariat returned a figure (from its history): the value it
     had then and the reason given."""
 
-    value: Decimal | int | None
+    value: Decimal | int | str | None
     reason: str
     returned_at: datetime
     returned_by: str
@@ -217,8 +260,8 @@ class Line:
     kpi: KPI | None
     municipality: Municipality | None  # the figure's own municipality field
     fiscal_year: int
-    figure: CostShare | KPIActual | None = None
-    last_year: Decimal | int | None = None
+    figure: CostShare | KPIActual | TownActivity | None = None
+    last_year: Decimal | int | str | None = None
     last_year_approved: bool = True
     plan_kyen: int | None = None
     budget: Line | None = None  # a settlement line's budget line (the review shows it beside)
@@ -227,7 +270,7 @@ class Line:
     def __post_init__(self):
         self.attach(self.figure)
 
-    def attach(self, figure: CostShare | KPIActual | None) -> None:
+    def attach(self, figure: CostShare | KPIActual | TownActivity | None) -> None:
         """Make ``figure`` this line's (None: nothing saved yet), with its program or KPI
         and its town taken from the line: reading them (permissions do, for every
         figure) then costs no query per figure."""
@@ -242,7 +285,12 @@ class Line:
 
     @property
     def is_share(self) -> bool:
-        return self.kpi is None
+        return self.kind in (LineKind.BUDGET, LineKind.SETTLEMENT)
+
+    @property
+    def is_activity(self) -> bool:
+        """A program's 取組状況: a text, not a number."""
+        return self.kind == LineKind.ACTIVITY
 
     @property
     def kind_label(self) -> str:
@@ -261,6 +309,8 @@ class Line:
 
     @property
     def unit(self) -> str:
+        if self.is_activity:
+            return ""
         return SHARE_UNIT if self.kpi is None else self.kpi.unit
 
     @property
@@ -318,7 +368,11 @@ class Line:
 
     @property
     def value(self):
-        return None if self.figure is None else self.figure.working_value
+        """The working value; None when nothing is entered (a blank 取組状況 too)."""
+        if self.figure is None:
+            return None
+        value = self.figure.working_value
+        return None if value == "" else value
 
     @property
     def version(self) -> int:
@@ -334,7 +388,7 @@ class Line:
             return NOT_STARTED
         if (
             self.figure.status == FigureStatus.DRAFT
-            and self.figure.working_value is None
+            and self.value is None
             and not self.is_withdrawal
         ):
             return NOT_STARTED
@@ -346,17 +400,13 @@ class Line:
         value is still public. Submitted and approved like any change; once approved,
         nothing of this figure is public any more."""
         figure = self.figure
-        return figure is not None and figure.working_value is None and figure.has_pending_change
+        return figure is not None and self.value is None and figure.has_pending_change
 
     @property
     def is_withdrawn(self) -> bool:
         """Approved as no value: a withdrawal the secretariat accepted."""
         figure = self.figure
-        return (
-            figure is not None
-            and figure.status == FigureStatus.APPROVED
-            and figure.working_value is None
-        )
+        return figure is not None and figure.status == FigureStatus.APPROVED and self.value is None
 
     @property
     def is_submittable(self) -> bool:
@@ -364,7 +414,7 @@ class Line:
         figure = self.figure
         if figure is None or figure.status not in (FigureStatus.DRAFT, FigureStatus.RETURNED):
             return False
-        if figure.working_value is not None:
+        if self.value is not None:
             return True
         return self.is_withdrawal and bool(figure.comment.strip())
 
@@ -380,8 +430,12 @@ class Line:
     def has_pending_change(self) -> bool:
         return self.figure is not None and self.figure.has_pending_change
 
-    def new_figure(self) -> CostShare | KPIActual:
+    def new_figure(self) -> CostShare | KPIActual | TownActivity:
         """An unsaved figure for this line (first entry)."""
+        if self.is_activity:
+            return TownActivity(
+                program=self.program, municipality=self.municipality, fiscal_year=self.fiscal_year
+            )
         if self.kpi is None:
             return CostShare(
                 program=self.program,
@@ -394,10 +448,19 @@ class Line:
 
 @dataclass
 class AnnualReturn:
+    """What one reporter owes for one fiscal year.
+
+    ``lines``: the figures with numbers (budget and settlement of each program, then the KPI
+    actuals), the rows of the Excel/CSV template; ``activities``: the 取組状況 of each program
+    (none on the area return). ``all_lines`` (both) is what is due: counted, checked, saved,
+    submitted and reviewed alike; ``line(key)`` finds any of them.
+    """
+
     vision: Vision
     reporting_year: ReportingYear
     reporter: Municipality | None
     lines: list[Line] = field(default_factory=list)
+    activities: list[Line] = field(default_factory=list)
 
     @property
     def fiscal_year(self) -> int:
@@ -417,18 +480,23 @@ class AnnualReturn:
 
     @property
     def kpi_lines(self) -> list[Line]:
-        return [line for line in self.lines if not line.is_share]
+        return [line for line in self.lines if line.kind == LineKind.ACTUAL]
+
+    @property
+    def all_lines(self) -> list[Line]:
+        """Everything due: the figures with numbers, then the 取組状況."""
+        return [*self.lines, *self.activities]
 
     def line(self, key: str) -> Line | None:
         return self._by_key().get(key)
 
     def _by_key(self) -> dict[str, Line]:
         if not hasattr(self, "_index"):
-            self._index = {line.key: line for line in self.lines}
+            self._index = {line.key: line for line in self.all_lines}
         return self._index
 
     def counts(self) -> dict[str, int]:
-        counter = Counter(line.state for line in self.lines)
+        counter = Counter(line.state for line in self.all_lines)
         return {state: counter.get(state, 0) for state, _ in LINE_STATES}
 
     @property
@@ -443,7 +511,7 @@ class AnnualReturn:
 
     @property
     def due(self) -> int:
-        return len(self.lines)
+        return len(self.all_lines)
 
     @property
     def reported(self) -> int:
@@ -453,16 +521,16 @@ class AnnualReturn:
 
     @property
     def rate(self) -> Decimal | None:
-        if not self.lines:
+        if not self.due:
             return None
-        return (Decimal(self.reported) * 100 / len(self.lines)).quantize(Decimal("0.1"))
+        return (Decimal(self.reported) * 100 / self.due).quantize(Decimal("0.1"))
 
     @property
     def is_complete(self) -> bool:
         return self.reported == self.due
 
     def submittable(self) -> list[Line]:
-        return [line for line in self.lines if line.is_submittable]
+        return [line for line in self.all_lines if line.is_submittable]
 
 
 def share_key(kind: str, program_id: int) -> str:
@@ -471,6 +539,10 @@ def share_key(kind: str, program_id: int) -> str:
 
 def kpi_key(kpi_id: int) -> str:
     return f"kpi-{kpi_id}"
+
+
+def activity_key(program_id: int) -> str:
+    return f"{LineKind.ACTIVITY.value}-{program_id}"
 
 
 def build_return(
@@ -534,6 +606,29 @@ def build_return(
                 last_year_approved=last is None or last.status == FigureStatus.APPROVED,
             )
         )
+    programs = list(permissions.due_activities(vision, reporter, year))
+    if programs:
+        activities = {
+            (a.program_id, a.fiscal_year): a
+            for a in TownActivity.objects.filter(
+                municipality=reporter, program__in=programs, fiscal_year__in=[year, year - 1]
+            ).select_related("updated_by", "approved_by")
+        }
+        for program in programs:
+            last = activities.get((program.pk, year - 1))
+            ret.activities.append(
+                Line(
+                    key=activity_key(program.pk),
+                    kind=LineKind.ACTIVITY,
+                    program=program,
+                    kpi=None,
+                    municipality=reporter,
+                    fiscal_year=year,
+                    figure=activities.get((program.pk, year)),
+                    last_year=_shown_value(last) or None,
+                    last_year_approved=last is None or last.status == FigureStatus.APPROVED,
+                )
+            )
     return ret
 
 
@@ -585,12 +680,13 @@ def attach_previous_returns(lines: list[Line]) -> None:
 class Entry:
     """A proposed value for one line: from the form, a spreadsheet row or a preview.
 
-    ``comment`` None keeps the current comment; ``version`` is the figure's
+    ``value``: a number (Decimal) for a figure, a text (``activity_text``) for a 取組状況;
+    None is blank. ``comment`` None keeps the current comment; ``version`` is the figure's
     version the user saw (0: no figure yet), None when unknown.
     """
 
     key: str
-    value: Decimal | None
+    value: Decimal | str | None
     comment: str | None = None
     version: int | None = None
     row: int | None = None  # spreadsheet row number, for messages
@@ -647,8 +743,8 @@ def plausibility(line: Line, value: Decimal | None) -> tuple[list[str], list[str
     """
     errors: list[str] = []
     warnings: list[str] = []
-    if value is None:
-        return errors, warnings
+    if value is None or line.is_activity:
+        return errors, warnings  # a 取組状況 is checked by ``activity_problem``
     if value < 0:
         if line.is_share:
             errors.append("負担額にマイナスは入力できません。")
@@ -671,16 +767,22 @@ def conflict_error(figure, typed) -> str:
     who = figure.updated_by.username if figure.updated_by else "ほかの人"
     return (
         f"この値は {who} さんが先に変更しました（現在の値: "
-        f"{format_number(figure.working_value, blank='空欄')}、あなたの入力: "
-        f"{format_number(typed, blank='空欄')}）。"
+        f"{shown_value(figure.working_value)}、あなたの入力: {shown_value(typed)}）。"
         "現在の値を確かめてから、もう一度保存してください。"
     )
 
 
 def withdrawal_error(figure) -> str:
     """A blank on a figure whose approved value is public, without a reason."""
+    if isinstance(figure, TownActivity):
+        return (
+            f"公開中の取組状況（{shown_value(figure.public_value)}）を空欄にすると、"
+            "公開をやめる提案（値なしの提案）として事務局に提出することになります。"
+            "公開をやめるときは、コメントに理由を書いてください。"
+            "変えないときは、元の文章を入力し直してください。"
+        )
     return (
-        f"公開中の値（{format_number(figure.public_value, blank='空欄')}）を空欄にすると、"
+        f"公開中の値（{shown_value(figure.public_value)}）を空欄にすると、"
         "「値なし」の提案として事務局に提出することになります。"
         "値なしにするときは、コメントに理由を書いてください。"
         "値を変えないときは、元の値を入力し直してください。"
@@ -692,8 +794,8 @@ def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list
 
     Errors: an unknown line, a duplicate, a value the user may not change now
     (submitted), a stale version (somebody else saved first), an impossible value,
-    a comment that cannot be kept (too long, control characters, 文字化け), a flagged
-    value without a comment, a blank on a figure whose approved value is public (a proposal
+    a comment or a 取組状況 that cannot be kept (too long, control characters, 文字化け), a
+    flagged value without a comment, a blank on a figure whose approved value is public (a proposal
     of no value) without a reason in the comment. Permission to open and edit the return as
     a whole is checked by the caller.
     """
@@ -703,6 +805,8 @@ def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list
         line = annual_return.line(entry.key)
         if line is None:
             raise ValueError(f"unknown line {entry.key!r}")  # callers resolve keys first
+        if entry.value is not None and isinstance(entry.value, str) != line.is_activity:
+            raise ValueError(f"{entry.key}: a text for 取組状況, a number otherwise")
         outcome = Outcome(line=line, entry=entry, old=line.value, new=entry.value)
         outcomes.append(outcome)
         if entry.key in seen:
@@ -733,6 +837,8 @@ def evaluate(*, user, annual_return: AnnualReturn, entries: list[Entry]) -> list
         if entry.comment is not None and (
             problem := text_problem(entry.comment, label="コメント", limit=MAX_COMMENT)
         ):
+            outcome.errors.append(problem)
+        if line.is_activity and (problem := activity_problem(entry.value)):
             outcome.errors.append(problem)
         errors, warnings = plausibility(line, entry.value)
         outcome.errors += errors
@@ -769,7 +875,7 @@ class Sending:
     figure's version the confirmation shows (0: no figure yet)."""
 
     line: Line
-    value: Decimal | None
+    value: Decimal | str | None
     comment: str
     source: str
     version: int
@@ -796,7 +902,7 @@ def to_submit(
     writes = {o.line.key: o for o in outcomes if o.writes}
     sending: list[Sending] = []
     held: list[Line] = []
-    for line in annual_return.lines:
+    for line in annual_return.all_lines:
         figure = line.figure
         outcome = writes.get(line.key)
         if outcome is None:

@@ -4,7 +4,7 @@ django-simple-history keeps one record per save of a figure, with the user and t
 ``returns.services`` gives it. ``entries`` turns those records into what the returns
 history page and the admin's history page show: Japanese labels, Japan time
 (2026年3月25日 14:05), the workflow's state labels (下書き → 提出済み), values as offices
-write them (1,234; 空欄), and only the fields an officer cares about.
+write them (1,234; 空欄; a 取組状況 as written), and only the fields an officer cares about.
 """
 
 from __future__ import annotations
@@ -117,5 +117,5 @@ def _shown(model, name: str, value) -> str:
     if isinstance(value, datetime):
         return jp_datetime(value)
     if name in (model.value_field, model.approved_field):
-        return format_number(value)
+        return value if isinstance(value, str) else format_number(value)  # a 取組状況 as written
     return str(value)

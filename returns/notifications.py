@@ -23,10 +23,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 
-from core.japanese import fiscal_year_label, format_number
+from core.japanese import fiscal_year_label
+from core.models import FigureStatus
 from municipalities import roles
 from returns import permissions
-from returns.annual import LINE_STATES, build_return
+from returns.annual import LINE_STATES, build_return, shown_value
 from vision.models import ReportingYear
 
 SUBJECT_PREFIX = "【共生ビジョン】"
@@ -62,8 +63,7 @@ def _send(recipients: Iterable, subject: str, body: str) -> int:
 def _value(line) -> str:
     if line.is_withdrawal:
         return "値なし（取り下げの提案）"
-    value = format_number(line.value, blank="空欄")
-    return f"{value} {line.unit}".rstrip()
+    return f"{shown_value(line.value)} {line.unit}".rstrip()  # a 取組状況: its beginning
 
 
 def return_submitted(*, annual_return, lines, submitted_by, request=None) -> int:
@@ -155,7 +155,7 @@ def figures_approved_in_admin(*, figures, request=None) -> int:
             )
             lines = [
                 line
-                for line in annual_return.lines
+                for line in annual_return.all_lines
                 if line.figure is not None and (type(line.figure), line.figure.pk) in approved
             ]
             if lines:
@@ -170,11 +170,21 @@ def deadline_reminder(*, annual_return, deadline: date, base_url: str = "") -> i
     states = "、".join(
         f"{label} {counts[state]}件" for state, label in LINE_STATES if counts[state]
     )
+    activities = sum(
+        1
+        for line in annual_return.activities
+        if line.state not in (FigureStatus.SUBMITTED, FigureStatus.APPROVED)
+    )
+    written = (
+        f"\nこのうち {activities} 件は連携事業ごとの取組状況です（年度報告の画面で書きます）。"
+        if activities
+        else ""
+    )
     body = (
         f"{annual_return.name} ご担当者様\n\n{year}の年度報告の提出期限は "
         f"{deadline.year}年{deadline.month}月{deadline.day}日です。\n"
         f"報告する {annual_return.due} 件のうち、まだ提出されていない値が {missing} 件あります"
-        f"（{states}）。\n\n期限までに入力・提出をお願いします。\n"
+        f"（{states}）。{written}\n\n期限までに入力・提出をお願いします。\n"
         f"年度報告: {absolute_url(return_url(annual_return), base_url=base_url)}"
     )
     return _send(

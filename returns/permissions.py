@@ -13,7 +13,11 @@ What is due from town T for fiscal year Y (``due_programs`` / ``due_kpis``):
   part in (the programs whose participants are still undecided list only 新庄市);
 - the actual of every KPI that T reports (``KPI.reporter == T``; stored as the
   area figure, municipality blank) and T's own component of every KPI that is
-  the sum of the towns' figures (stored with municipality T).
+  the sum of the towns' figures (stored with municipality T);
+- its 取組状況 (``evaluations.TownActivity``: what T did in the program that year, a
+  text) for every program T takes part in that year (``due_activities``: the same
+  programs as its budget and settlement). Towns that are not participants are not
+  asked; the area return has none.
 KPIs still "to be set after the program starts" (事業化後に設定) are not due.
 
 Outsiders get 404 (``can_open_return`` / ``can_read_figure`` is False); users who
@@ -25,13 +29,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from core.models import FigureStatus
+from evaluations.models import TownActivity
 from kpis.models import KPI, KPIActual
 from municipalities.models import Municipality
 from municipalities.roles import can_read_all, is_secretariat, officer_municipality
 from programs.models import CostShare, Program
 from vision.models import ReportingYear, Vision
 
-Figure = CostShare | KPIActual
+Figure = CostShare | KPIActual | TownActivity
 
 # ---------------------------------------------------------------------------
 # What is due
@@ -49,6 +54,16 @@ def due_programs(
     if fiscal_year is not None:
         programs = programs.running_in(fiscal_year)
     return programs.select_related("item").order_by("item__number", "number").distinct()
+
+
+def due_activities(
+    vision: Vision, reporter: Municipality | None, fiscal_year: int
+) -> QuerySet[Program]:
+    """Programs whose 取組状況 ``reporter`` writes for ``fiscal_year``: every program it takes
+    part in that year (the programs of its budget and settlement). None for the area return."""
+    if reporter is None:
+        return Program.objects.none()
+    return due_programs(vision, reporter, fiscal_year)
 
 
 def due_kpis(
@@ -83,11 +98,18 @@ def figure_reporter(figure: Figure) -> Municipality | None:
         if figure.municipality_id is not None:
             return figure.municipality
         return figure.kpi.reporter
-    return figure.municipality
+    return figure.municipality  # a cost share or a 取組状況: the town's own
 
 
 def is_due(figure: Figure) -> bool:
-    """Whether a figure is one an annual return asks for (plan rows are not)."""
+    """Whether a figure is one an annual return asks for (plan rows are not; a 取組状況
+    only from a participant, in a year the program runs)."""
+    if isinstance(figure, TownActivity):
+        return (
+            Program.objects.running_in(figure.fiscal_year)
+            .filter(pk=figure.program_id, participants=figure.municipality_id)
+            .exists()
+        )
     if isinstance(figure, CostShare):
         if figure.kind == CostShare.Kind.PLAN:
             return False
@@ -150,11 +172,11 @@ def needs_change_reason(user, reporting_year: ReportingYear | None) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# Single figures (cost shares and KPI actuals), for the admin and exports
+# Single figures (cost shares, KPI actuals, 取組状況), for the admin and exports
 
 
 def readable_figures(user, queryset: QuerySet) -> QuerySet:
-    """Limit a CostShare or KPIActual queryset to what ``user`` may read."""
+    """Limit a CostShare, KPIActual or TownActivity queryset to what ``user`` may read."""
     if can_read_all(user):
         return queryset
     town = officer_municipality(user)
@@ -164,7 +186,7 @@ def readable_figures(user, queryset: QuerySet) -> QuerySet:
         return queryset.filter(
             Q(municipality=town) | Q(municipality__isnull=True, kpi__reporter=town)
         )
-    return queryset.filter(municipality=town)
+    return queryset.filter(municipality=town)  # cost shares and 取組状況: the town's own rows
 
 
 def can_read_figure(user, figure: Figure) -> bool:

@@ -21,6 +21,10 @@ Status rules (per figure):
 - approve: submitted → approved (the working value becomes the public value; an approved
   proposal of no value clears the public value and ``approved_at``, so nothing is published);
 - return: submitted → returned, with the secretariat's reason.
+
+A town's 取組状況 (``evaluations.TownActivity``) is a line of its return like any figure, with
+a text for a value (blank is "" in the table, None on the return): the same rules, versions,
+history and all-or-nothing saves.
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from core.cache import bump_public_version_on_commit
-from core.japanese import format_number
 from core.models import FigureStatus
+from evaluations.models import TownActivity
 from kpis.models import KPIActual
 from municipalities import roles
 from programs.models import CostShare
@@ -53,11 +57,13 @@ from returns.annual import (
     Outcome,
     conflict_error,
     evaluate,
+    shown_value,
     text_problem,
 )
 from vision.models import ReportingYear
 
-Figure = CostShare | KPIActual
+Figure = CostShare | KPIActual | TownActivity
+FIGURE_MODELS = (CostShare, KPIActual, TownActivity)
 
 
 class ReturnRejected(Exception):
@@ -209,7 +215,7 @@ def review_return(
         elif decision.version is not None and decision.version != figure.version:
             errors[decision.key] = (
                 f"{line.label}: 画面を開いた後に値が変わりました（現在の値: "
-                f"{format_number(figure.working_value, blank='空欄')}）。画面を開き直してください。"
+                f"{shown_value(figure.working_value)}）。画面を開き直してください。"
             )
         elif decision.action == RETURN and not decision.reason.strip():
             errors[decision.key] = f"{line.label}: 差戻しの理由を書いてください。"
@@ -278,7 +284,7 @@ def submit_confirmed(
     if changed:
         raise _changed_since_confirmation(changed)
     outcomes = save_entries(user=user, annual_return=annual_return, entries=entries, reason=reason)
-    lines = [line for line in annual_return.lines if line.key in shown]
+    lines = [line for line in annual_return.all_lines if line.key in shown]
     if not_submittable := [line for line in lines if not line.is_submittable]:
         raise _changed_since_confirmation(not_submittable)
     _submit_lines(user=user, annual_return=annual_return, lines=lines, request=request)
@@ -294,7 +300,7 @@ def _changed_since_confirmation(lines: list[Line]) -> ReturnRejected:
         )
         outcome.errors.append(
             "確認画面を開いた後に、この値が変更されました（現在の値: "
-            f"{format_number(line.value, blank='空欄')}、状態: {line.state_label}）。"
+            f"{shown_value(line.value)}、状態: {line.state_label}）。"
         )
         outcomes.append(outcome)
     return ReturnRejected(
@@ -317,7 +323,7 @@ def take_back(*, user, annual_return: AnnualReturn, key: str, version: int) -> L
     if figure.version != version or figure.status != FigureStatus.SUBMITTED:
         raise ReturnRejected(
             f"「{line.label}」は画面を開いた後に{figure.get_status_display()}になっています"
-            f"（現在の値: {format_number(figure.working_value, blank='空欄')}）。"
+            f"（現在の値: {shown_value(figure.working_value)}）。"
         )
     figure.status = FigureStatus.DRAFT
     figure.submitted_at = None
@@ -380,7 +386,7 @@ def conflict_message(current: Figure) -> str:
     who = current.updated_by.username if current.updated_by else "ほかの人"
     return (
         f"この値は、画面を開いた後に {who} さんが変更しました（現在の値: "
-        f"{format_number(current.working_value, blank='空欄')}）。"
+        f"{shown_value(current.working_value)}）。"
         "画面を開き直して、現在の値を確かめてから変更してください。"
     )
 
@@ -430,8 +436,10 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _set_value(figure: Figure, value: Decimal | None, *, comment: str | None) -> None:
-    if isinstance(figure, CostShare) and value is not None:
+def _set_value(figure: Figure, value: Decimal | str | None, *, comment: str | None) -> None:
+    if isinstance(figure, TownActivity):
+        value = value or ""  # a text: blank is "" in the table (no NULL text)
+    elif isinstance(figure, CostShare) and value is not None:
         value = int(value)
     figure.working_value = value
     if comment is not None:
@@ -444,7 +452,7 @@ def _approve(figure: Figure, *, user) -> None:
     figure.public_value = figure.working_value
     figure.status = FigureStatus.APPROVED
     figure.return_reason = ""
-    if figure.working_value is None:
+    if figure.working_value in (None, ""):
         # A proposal of no value (値なしの提案): nothing of the figure stays public. The
         # published() querysets select on approved_at, so it goes with the value; who
         # approved the withdrawal and when is in the history.
@@ -530,7 +538,7 @@ def _save_in_bulk(writes: list[Outcome], *, user, reason: str) -> bool:
         return False
     try:
         with transaction.atomic():
-            for model in (CostShare, KPIActual):
+            for model in FIGURE_MODELS:
                 new = sorted(
                     (f for f in figures if type(f) is model and f.pk is None), key=_identity
                 )
@@ -586,6 +594,8 @@ def _identity(figure: Figure) -> tuple:
     every transaction, so two imports of the same figures wait for each other, never deadlock."""
     if isinstance(figure, CostShare):
         return (figure.program_id, figure.kind)
+    if isinstance(figure, TownActivity):
+        return (figure.program_id,)
     return (figure.kpi_id, figure.municipality_id or 0)
 
 
@@ -593,6 +603,8 @@ def _existing(figure: Figure) -> Figure | None:
     """The saved figure with the identity of an unsaved one (program or KPI, town, year, kind)."""
     if isinstance(figure, CostShare):
         identity = {"program_id": figure.program_id, "kind": figure.kind}
+    elif isinstance(figure, TownActivity):
+        identity = {"program_id": figure.program_id}
     else:
         identity = {"kpi_id": figure.kpi_id}
     return (
@@ -641,3 +653,16 @@ def _lock_figures(annual_return: AnnualReturn) -> None:
         for line in kpi_lines:
             key = (line.kpi.pk, None if line.municipality is None else line.municipality.pk)
             line.attach(actuals.get(key))
+    if annual_return.activities:
+        activities = {
+            a.program_id: a
+            for a in TownActivity.objects.select_for_update(of=("self",))
+            .order_by()
+            .filter(
+                municipality=annual_return.reporter,
+                fiscal_year=year,
+                program__in=sorted({line.program.pk for line in annual_return.activities}),
+            )
+        }
+        for line in annual_return.activities:
+            line.attach(activities.get(line.program.pk))

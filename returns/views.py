@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.japanese import NumberFormatError, fiscal_year_short, format_number
 from core.models import FigureStatus
+from evaluations.models import TEXT_LIMIT
 from municipalities import roles
 from municipalities.models import Municipality
 from returns import history as figure_history
@@ -33,9 +34,12 @@ from returns.annual import (
     AREA_CODE,
     LINE_STATES,
     MAX_COMMENT,
+    NOT_STARTED,
     STATE_SYMBOLS,
     AnnualReturn,
     Entry,
+    activity_problem,
+    activity_text,
     attach_previous_returns,
     build_return,
     completeness,
@@ -163,6 +167,13 @@ def year_overview(request, year: int):
 # The return form
 
 
+def _shown(line, value, *, blank: str) -> str:
+    """A line's value as the form shows it: a number as offices write it, a text as written."""
+    if line.is_activity:
+        return value or blank
+    return format_number(value, blank=blank)
+
+
 def _row_context(ret: AnnualReturn, user, posted=None, errors=None, warnings=None):
     """One dict per line for the template, with what was typed after a failed save."""
     posted = posted or {}
@@ -170,7 +181,7 @@ def _row_context(ret: AnnualReturn, user, posted=None, errors=None, warnings=Non
     warnings = warnings or {}
     can_edit_return = permissions.can_edit_return(user, ret.reporter, ret.reporting_year)
     rows = []
-    for line in ret.lines:
+    for line in ret.all_lines:
         editable = can_edit_return and (
             line.figure is None or permissions.can_edit_figure(user, line.figure)
         )
@@ -181,12 +192,12 @@ def _row_context(ret: AnnualReturn, user, posted=None, errors=None, warnings=Non
                 "editable": editable,
                 "input": typed["value"]
                 if typed is not None
-                else format_number(line.value, blank=""),
+                else _shown(line, line.value, blank=""),
                 "comment": typed["comment"] if typed is not None else line.comment,
                 "version": typed["version"] if typed is not None else line.version,
                 "errors": errors.get(line.key, []),
                 "warnings": warnings.get(line.key, []),
-                "last_year": format_number(line.last_year),
+                "last_year": _shown(line, line.last_year, blank="" if line.is_activity else "−"),
                 "history_url": _history_url(ret, line),
             }
         )
@@ -202,7 +213,9 @@ def _render_return(
         "ret": ret,
         "reporting_year": ret.reporting_year,
         "share_groups": _by_program([r for r in rows if r["line"].is_share]),
-        "kpi_rows": [r for r in rows if not r["line"].is_share],
+        "kpi_rows": [r for r in rows if r["line"].kpi is not None],
+        "activity_rows": [r for r in rows if r["line"].is_activity],
+        "text_limit": TEXT_LIMIT,
         "counts": ret.counts(),
         "states": LINE_STATES,
         "symbols": STATE_SYMBOLS,
@@ -242,9 +255,10 @@ def _history_url(ret: AnnualReturn, line) -> str:
 
 
 def _posted_entries(request, ret: AnnualReturn):
-    """(entries, posted, errors) from the form; only lines the user may edit are read."""
+    """(entries, posted, errors) from the form; only lines the user may edit are read (a key
+    that is not a line of this return, another town's included, is not read at all)."""
     entries, posted, errors = [], {}, {}
-    for line in ret.lines:
+    for line in ret.all_lines:
         field = f"v-{line.key}"
         if field not in request.POST:
             continue
@@ -259,11 +273,17 @@ def _posted_entries(request, ret: AnnualReturn):
             "comment": line.comment if comment is None else comment,
             "version": line.version if version is None else version,
         }
-        try:
-            value = parse_entry_value(raw, line=line)
-        except NumberFormatError as exc:
-            errors.setdefault(line.key, []).append(str(exc))
-            continue
+        if line.is_activity:
+            value = activity_text(raw)
+            if problem := activity_problem(value):
+                errors.setdefault(line.key, []).append(problem)
+                continue
+        else:
+            try:
+                value = parse_entry_value(raw, line=line)
+            except NumberFormatError as exc:
+                errors.setdefault(line.key, []).append(str(exc))
+                continue
         problem = None
         if comment is not None:
             problem = text_problem(comment, label="コメント", limit=MAX_COMMENT)
@@ -283,7 +303,7 @@ def _posted_entries(request, ret: AnnualReturn):
 
 def _summary(ret: AnnualReturn, errors: dict[str, list[str]]) -> list[dict]:
     summary = []
-    for line in ret.lines:
+    for line in ret.all_lines:
         for message in errors.get(line.key, []):
             summary.append({"key": line.key, "label": line.label, "message": message})
     return summary
@@ -391,6 +411,7 @@ def _render_confirm(request, ret: AnnualReturn, *, sending, held, writes=(), rea
     typed values to save and the version of every line it lists."""
     sent = {s.line.key for s in sending}
     earlier = [s for s in sending if s.entry is None]
+    typed = {o.line.key for o in writes}
     return render(
         request,
         "returns/confirm.html",
@@ -404,10 +425,16 @@ def _render_confirm(request, ret: AnnualReturn, *, sending, held, writes=(), rea
             "withdrawals": [s for s in sending if s.is_withdrawal],
             "held": held,
             "saved_only": [o for o in writes if o.line.key not in sent],
+            # 取組状況 not written yet: a reminder, never a reason to hold the figures back.
+            "unwritten": [
+                line
+                for line in ret.activities
+                if line.state == NOT_STARTED and line.key not in sent and line.key not in typed
+            ],
             "typed_fields": [
                 {
                     "key": o.line.key,
-                    "value": "" if o.entry.value is None else format(o.entry.value, "f"),
+                    "value": _typed(o.entry.value),
                     "comment": o.entry.comment,
                     "version": o.line.version,
                 }
@@ -423,10 +450,18 @@ def _render_confirm(request, ret: AnnualReturn, *, sending, held, writes=(), rea
     )
 
 
+def _typed(value) -> str:
+    """A typed value as the confirmation carries it to be saved: a text as written, a number
+    in plain digits (what ``parse_entry_value`` reads back exactly)."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else format(value, "f")
+
+
 def _shown_versions(request, ret: AnnualReturn) -> dict[str, int]:
     """The lines the confirmation listed, with the versions it showed."""
     shown = {}
-    for line in ret.lines:
+    for line in ret.all_lines:
         raw = request.POST.get(f"shown-{line.key}", "")
         if raw.isdigit():
             shown[line.key] = int(raw)
@@ -560,7 +595,7 @@ def review(request, year: int, code: str):
     if request.method == "POST":
         approve_all = "approve_all" in request.POST
         decisions = []
-        for line in ret.lines:
+        for line in ret.all_lines:
             # Only what the page showed is decided, at the version it showed: a value
             # submitted after the page was loaded has no version on it and stays 提出済み
             # (approving "all" never reaches it); a value changed since is refused.
@@ -601,7 +636,7 @@ def review(request, year: int, code: str):
             decided = {decision.key for decision in decisions}
             new = [
                 line
-                for line in _open(request, year, code).lines
+                for line in _open(request, year, code).all_lines
                 if line.key not in decided
                 and line.figure is not None
                 and line.figure.status == FigureStatus.SUBMITTED
@@ -616,9 +651,9 @@ def review(request, year: int, code: str):
             return redirect("returns:review", year, code)
     rows = []
     attach_previous_returns(
-        [line for line in ret.lines if line.state == FigureStatus.SUBMITTED]
+        [line for line in ret.all_lines if line.state == FigureStatus.SUBMITTED]
     )  # a resubmission shows the value and the reason it was returned with
-    for line in ret.lines:
+    for line in ret.all_lines:
         if line.figure is None or line.figure.status != FigureStatus.SUBMITTED:
             continue
         _errors, flags = plausibility(line, line.value)
@@ -629,7 +664,7 @@ def review(request, year: int, code: str):
                 "error": errors.get(line.key, ""),
                 "decision": request.POST.get(f"d-{line.key}", "") if errors else "",
                 "reason": request.POST.get(f"r-{line.key}", "") if errors else "",
-                "last_year": format_number(line.last_year),
+                "last_year": _shown(line, line.last_year, blank="" if line.is_activity else "−"),
             }
         )
     return render(

@@ -1,5 +1,7 @@
 """What the progress report of a made-up year says: grades, totals, completeness."""
 
+from decimal import Decimal
+
 import pytest
 
 from reports.report import build_report
@@ -59,17 +61,19 @@ def test_it_never_uses_an_actual_of_a_later_year(report):
 
 
 def test_it_counts_the_reporting_status_per_town(report):
+    """The same counts as the 提出状況 page: each participating town's budget and settlement
+    of each program, and its 取組状況 of each program (新庄市: 2 programs, 金山町: 事業A)."""
     rows = {r.name: (r.due, r.approved, r.open, r.rate) for r in report.completeness if r.due}
     assert rows == {
-        "新庄市": (4, 1, 3, 25),
-        "金山町": (2, 1, 1, 50),
+        "新庄市": (6, 1, 5, Decimal("16.7")),
+        "金山町": (3, 1, 2, Decimal("33.3")),
         "圏域（事務局入力）": (4, 2, 2, 50),
     }
 
 
 def test_it_gives_the_completeness_total(report):
     total = report.completeness_total
-    assert (total.due, total.reported, total.rate) == (10, 4, 40)
+    assert (total.due, total.reported, total.rate) == (13, 4, Decimal("30.8"))
 
 
 def test_a_program_ended_before_the_year_is_left_out(made_up_year, secretariat):

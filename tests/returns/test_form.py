@@ -39,7 +39,8 @@ def test_it_lists_each_figure_with_its_unit_last_year_plan_baseline_and_target(
     assert HEALTH in page and "単位：千円" in page
     assert "事業費見込（R7）" in page and "前年度（R6）" in page
     assert "圏域内の新規就農者数" in page and "現状値" in page and "目標値" in page
-    assert page.count('name="v-') == 39
+    assert page.count('<input type="text" inputmode="decimal"') == 39  # the figures
+    assert page.count("<textarea ") == 19  # a 取組状況 for each program 金山町 takes part in
 
 
 def test_it_reads_full_width_digits_commas_and_triangles(
@@ -141,7 +142,7 @@ def test_a_submitted_figure_is_shown_but_not_editable(
     client.force_login(kaneyama_officer)
     page = loaded_page(client.get(return_url(KANEYAMA)), HEALTH)
     assert f'name="{field(HEALTH)}"' not in page
-    assert page.count('name="v-') == 38
+    assert page.count('<input type="text" inputmode="decimal"') == 38
 
 
 def test_anonymous_users_are_sent_to_the_login(client, reporting_year):

@@ -27,7 +27,8 @@ def test_it_reminds_the_officers_of_an_incomplete_return(reporting_year, mail_us
     assert to == ["t-officer-kaneyama@example.invalid", "t-officer-okura@example.invalid"]
     mail = next(m for m in mailoutbox if m.to == ["t-officer-kaneyama@example.invalid"])
     assert "提出期限は 2026年6月30日です" in mail.body
-    assert "まだ提出されていない値が 39 件あります" in mail.body
+    # 39 figures and 19 取組状況 (one for each program 金山町 takes part in)
+    assert "報告する 58 件のうち、まだ提出されていない値が 58 件あります" in mail.body
     assert f"https://vision.example.jp/returns/2025/{KANEYAMA}/" in mail.body
 
 
@@ -51,7 +52,10 @@ def test_a_complete_return_is_not_reminded(
     services.save_entries(
         user=kaneyama_officer,
         annual_return=ret,
-        entries=[Entry(line.key, Decimal(1)) for line in ret.lines],
+        entries=[
+            *(Entry(line.key, Decimal(1)) for line in ret.lines),
+            *(Entry(line.key, "取組状況") for line in ret.activities),
+        ],
     )
     services.submit_return(
         user=kaneyama_officer, annual_return=the_return(reporting_year, kaneyama)
