@@ -12,6 +12,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("returns/", include("returns.urls")),
+    path("evaluation/", include("evaluations.urls")),
 ]
 
 # Error pages in the site's layout and the URL's language (core/errors.py).

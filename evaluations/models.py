@@ -18,12 +18,15 @@ the area scoping of the platform reaches it.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from core.models import FigureStatus, ReportedFigure
 
 TEXT_LIMIT = 4000  # characters per written field: about two A4 pages of Japanese
+# A TextField's max_length reaches forms only; the validator makes full_clean check it too.
+WRITTEN = [MaxLengthValidator(TEXT_LIMIT)]
 
 
 class Direction(models.TextChoices):
@@ -88,7 +91,7 @@ class TownActivity(ReportedFigure):
         verbose_name="市町村",
     )
     fiscal_year = models.PositiveSmallIntegerField("年度（西暦）", help_text="令和7年度なら 2025。")
-    text = models.TextField("取組状況", blank=True, max_length=TEXT_LIMIT)
+    text = models.TextField("取組状況", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN)
     approved_text = models.TextField("公表中の取組状況", blank=True, editable=False)
 
     value_field = "text"
@@ -129,15 +132,21 @@ class ProgramEvaluation(models.Model):
         verbose_name="事業",
     )
     fiscal_year = models.PositiveSmallIntegerField("年度（西暦）", help_text="令和7年度なら 2025。")
-    done = models.TextField("実施内容", blank=True, max_length=TEXT_LIMIT)
+    done = models.TextField("実施内容", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN)
     results = models.TextField(
-        "成果", blank=True, max_length=TEXT_LIMIT, help_text="成果指標（KPI）に触れて書きます。"
+        "成果",
+        blank=True,
+        max_length=TEXT_LIMIT,
+        validators=WRITTEN,
+        help_text="成果指標（KPI）に触れて書きます。",
     )
-    issues = models.TextField("課題", blank=True, max_length=TEXT_LIMIT)
+    issues = models.TextField("課題", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN)
     direction = models.CharField(
         "今後の方向性", max_length=10, choices=Direction.choices, blank=True
     )
-    direction_reason = models.TextField("方向性の理由", blank=True, max_length=TEXT_LIMIT)
+    direction_reason = models.TextField(
+        "方向性の理由", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN
+    )
     rating = models.ForeignKey(
         EvaluationRating,
         on_delete=models.PROTECT,
@@ -231,8 +240,8 @@ class KPIAnalysis(models.Model):
     kpi = models.ForeignKey(
         "kpis.KPI", on_delete=models.CASCADE, related_name="analyses", verbose_name="成果指標"
     )
-    cause = models.TextField("要因分析", blank=True, max_length=TEXT_LIMIT)
-    remedy = models.TextField("改善策", blank=True, max_length=TEXT_LIMIT)
+    cause = models.TextField("要因分析", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN)
+    remedy = models.TextField("改善策", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN)
 
     history = HistoricalRecords()
 
@@ -317,7 +326,7 @@ class CommitteeMeeting(models.Model):
     )
     held_on = models.DateField("開催日")
     title = models.CharField("会議名", max_length=100, help_text="例：令和7年度 第1回懇談会")
-    reviewed = models.TextField("審議した内容", max_length=TEXT_LIMIT)
+    reviewed = models.TextField("審議した内容", max_length=TEXT_LIMIT, validators=WRITTEN)
     members_present = models.PositiveSmallIntegerField("出席委員数（人）")
     approved_at = models.DateTimeField("承認日時", null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
@@ -372,8 +381,10 @@ class Opinion(models.Model):
         related_name="opinions",
         verbose_name="事業",
     )
-    text = models.TextField("意見", max_length=TEXT_LIMIT)
-    response = models.TextField("意見に対する考え方・対応", blank=True, max_length=TEXT_LIMIT)
+    text = models.TextField("意見", max_length=TEXT_LIMIT, validators=WRITTEN)
+    response = models.TextField(
+        "意見に対する考え方・対応", blank=True, max_length=TEXT_LIMIT, validators=WRITTEN
+    )
     revision = models.ForeignKey(
         "vision.PlanRevision",
         on_delete=models.SET_NULL,

@@ -3,13 +3,29 @@ the progress report and open data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from evaluations.models import EvaluationRating, ProgramEvaluation
+from core.models import FigureStatus
+from evaluations.models import EvaluationRating, ProgramEvaluation, TownActivity
 from kpis.models import KPI
 from kpis.progress import Status
 from kpis.selectors import attach_progress, grade_levels, public_kpis
+from programs.models import Program
+from vision.models import Vision
 
+NOT_STARTED = "not_started"
+STATE_LABELS = {NOT_STARTED: "未作成", **dict(FigureStatus.choices)}
+# A symbol beside every state: state is never told by colour alone.
+STATE_SYMBOLS = {
+    NOT_STARTED: "□",
+    FigureStatus.DRAFT: "✎",
+    FigureStatus.SUBMITTED: "→",
+    FigureStatus.RETURNED: "↩",
+    FigureStatus.APPROVED: "✔",
+}
+ACTIVITY_MISSING = "missing"
+ACTIVITY_LABELS = {ACTIVITY_MISSING: "未記入", **dict(FigureStatus.choices)}
+ACTIVITY_SYMBOLS = {**STATE_SYMBOLS, ACTIVITY_MISSING: "□"}
 DEFAULT_RATINGS = [
     ("A", "順調", "On track", 1),
     ("B", "概ね順調", "Mostly on track", 2),
@@ -78,3 +94,107 @@ def missing_analyses(evaluation: ProgramEvaluation) -> list[KPIYear]:
         for row in kpi_years(evaluation.program, evaluation.fiscal_year)
         if row.needs_analysis and row.kpi.pk not in written
     ]
+
+
+# ---------------------------------------------------------------------------
+# The year's completeness
+
+
+@dataclass
+class TownRow:
+    municipality: object
+    activity: TownActivity | None
+
+    @property
+    def state(self) -> str:
+        if self.activity is None or not self.activity.text.strip():
+            return ACTIVITY_MISSING
+        return self.activity.status
+
+    @property
+    def is_written(self) -> bool:
+        return self.state != ACTIVITY_MISSING
+
+    @property
+    def label(self) -> str:
+        return ACTIVITY_LABELS[self.state]
+
+    @property
+    def symbol(self) -> str:
+        return ACTIVITY_SYMBOLS[self.state]
+
+
+@dataclass
+class ProgramRow:
+    """One program of the year: its towns' 取組状況, its sheet, its KPIs lacking analyses."""
+
+    program: Program
+    evaluation: ProgramEvaluation | None
+    towns: list[TownRow]
+    missing_kpis: list[KPIYear] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return NOT_STARTED if self.evaluation is None else self.evaluation.status
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def symbol(self) -> str:
+        return STATE_SYMBOLS[self.state]
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == FigureStatus.APPROVED
+
+    @property
+    def towns_missing(self) -> list[TownRow]:
+        return [town for town in self.towns if not town.is_written]
+
+    @property
+    def towns_written(self) -> int:
+        return sum(1 for town in self.towns if town.is_written)
+
+
+def program_rows(vision: Vision, fiscal_year: int) -> list[ProgramRow]:
+    """Every program of ``vision`` running in ``fiscal_year``, in the document's order."""
+    programs = list(
+        Program.objects.filter(item__category__policy_field__vision=vision)
+        .running_in(fiscal_year)
+        .select_related("item__category__policy_field")
+        .prefetch_related("participants")
+        .order_by("item__category__policy_field__number", "item__number", "number")
+    )
+    evaluations = {
+        e.program_id: e
+        for e in ProgramEvaluation.objects.filter(program__in=programs, fiscal_year=fiscal_year)
+        .select_related("rating")
+        .prefetch_related("analyses")
+    }
+    activities = {
+        (a.program_id, a.municipality_id): a
+        for a in TownActivity.objects.filter(program__in=programs, fiscal_year=fiscal_year)
+    }
+    levels = grade_levels()
+    rows = []
+    for program in programs:
+        evaluation = evaluations.get(program.pk)
+        written = set()
+        if evaluation is not None:
+            written = {a.kpi_id for a in evaluation.analyses.all() if a.is_written}
+        participants = sorted(program.participants.all(), key=lambda m: (m.sort_order, m.code))
+        rows.append(
+            ProgramRow(
+                program=program,
+                evaluation=evaluation,
+                towns=[TownRow(m, activities.get((program.pk, m.pk))) for m in participants],
+                missing_kpis=[
+                    row
+                    for row in kpi_years(program, fiscal_year, levels)
+                    if row.needs_analysis and row.kpi.pk not in written
+                ],
+            )
+        )
+    return rows

@@ -7,7 +7,7 @@ Refusals raise ``EvaluationRejected`` with a message in Japanese; nothing is sav
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +22,8 @@ from evaluations.models import (
 from evaluations.selectors import missing_analyses
 
 SHEET_FIELDS = ("done", "results", "issues", "direction", "direction_reason", "rating")
+# Saved from the sheet page, but not copied forward: a revision acts on one year's sheet.
+LINK_FIELDS = ("revision",)
 WRITTEN_FIELDS = ("done", "results", "issues", "direction_reason")
 
 
@@ -57,12 +59,24 @@ def _locked(evaluation: ProgramEvaluation, expected_version: int | None) -> Prog
     return current
 
 
+def _checked(obj) -> None:
+    """full_clean, its errors as one EvaluationRejected in Japanese (field: message)."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        parts = []
+        for name, messages in error.message_dict.items():
+            label = obj._meta.get_field(name).verbose_name if name != "__all__" else ""
+            parts += [f"{label}：{m}" if label else m for m in messages]
+        raise EvaluationRejected(" ".join(parts)) from error
+
+
 def _save(evaluation: ProgramEvaluation, *, user, reason: str) -> ProgramEvaluation:
     evaluation.version = 1 if evaluation.pk is None else evaluation.version + 1
     evaluation.updated_by = user
     evaluation._history_user = user
     evaluation._change_reason = reason[:100]
-    evaluation.full_clean()
+    _checked(evaluation)
     evaluation.save()
     return evaluation
 
@@ -116,7 +130,7 @@ def save_sheet(
     """
     _require_change(user, vision_of(evaluation), evaluation.fiscal_year)
     evaluation = _locked(evaluation, expected_version)
-    for name in SHEET_FIELDS:
+    for name in (*SHEET_FIELDS, *LINK_FIELDS):
         if name in data:
             setattr(evaluation, name, data[name])
     evaluation.copied_from_year = None
@@ -134,7 +148,7 @@ def save_sheet(
             continue
         analysis.cause, analysis.remedy = cause, remedy
         analysis._history_user = user
-        analysis.full_clean()
+        _checked(analysis)
         analysis.save()
     return evaluation
 
@@ -232,7 +246,10 @@ def add_evidence(*, user, evaluation: ProgramEvaluation, upload, title: str, is_
         uploaded_by=user,
         **upload,
     )
-    evidence.full_clean(exclude=["file"])
+    try:
+        evidence.full_clean(exclude=["file"])
+    except ValidationError as error:
+        raise EvaluationRejected(" ".join(error.messages)) from error
     evidence.save()
     return evidence
 
