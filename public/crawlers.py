@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from evaluations.models import CommitteeMeeting, ProgramEvaluation
 from municipalities.models import Municipality
 from programs.models import Program
 from vision.models import PlanRevision, ReportingYear
@@ -29,6 +30,7 @@ PAGES = [
     "public:document:page",
     "public:reports:index",
     "public:revisions:index",
+    "public:evaluations:index",
 ]
 
 
@@ -58,6 +60,17 @@ class PublicSitemap(Sitemap):
             ("public:revisions:detail", (pk,))
             for pk in PlanRevision.objects.order_by("pk").values_list("pk", flat=True)
         ]
+        # The yearly evaluation: the years with something published, and each program's
+        # approved evaluation of a year (evidence files are downloads, never listed).
+        evaluated = list(
+            ProgramEvaluation.objects.published()
+            .order_by("fiscal_year", "program_id")
+            .values_list("fiscal_year", "program_id")
+        )
+        years = {year for year, _program in evaluated}
+        years |= set(CommitteeMeeting.objects.published().values_list("fiscal_year", flat=True))
+        items += [("public:evaluations:year", (year,)) for year in sorted(years)]
+        items += [("public:evaluations:program", pair) for pair in evaluated]
         return items
 
     def location(self, item):
@@ -74,6 +87,7 @@ def robots_txt(request):
         "User-agent: *",
         f"Disallow: /{settings.ADMIN_URL}",
         "Disallow: /returns/",
+        "Disallow: /evaluation/",
         "Disallow: /i18n/",
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",

@@ -28,6 +28,7 @@ from django.db.models import Prefetch
 from django.utils.timezone import localtime
 
 from core.japanese import era_year, fiscal_year_era, json_number
+from evaluations.models import Direction, Opinion, ProgramEvaluation
 from kpis.models import KPI, KPIActual
 from kpis.progress import Status, round1
 from kpis.selectors import attach_progress, grade_levels, public_kpis
@@ -809,6 +810,217 @@ POPULATION = Dataset(
 )
 
 
+# --- the yearly evaluation ------------------------------------------------------------
+
+DIRECTION_LABELS = dict(Direction.choices)
+
+
+def evaluation_rows(vision, area):
+    """One row per program and fiscal year with an approved evaluation: its approved copy
+    (``approved_content``), never the sheet's working text."""
+    evaluations = (
+        ProgramEvaluation.objects.published()
+        .filter(program__item__category__policy_field__vision=vision)
+        .exclude(approved_content__isnull=True)
+        .only("pk", "program", "fiscal_year", "approved_at", "approved_content")
+        .select_related("program__item")
+        .order_by("fiscal_year", "program__item__number", "program__number")
+    )
+    kpis = dict(
+        KPI.objects.filter(program__item__category__policy_field__vision=vision).values_list(
+            "pk", "name"
+        )
+    )
+    for evaluation in evaluations:
+        content = evaluation.approved_content
+        program = evaluation.program
+        rating = content.get("rating") or {}
+        direction = content.get("direction") or None
+        yield {
+            **area.area_row(),
+            "program_id": program.pk,
+            "program": program.name,
+            "agreement_item": program.item.number,
+            "program_number": program.number,
+            "fiscal_year": evaluation.fiscal_year,
+            "rating_code": rating.get("code") or None,
+            "rating": rating.get("label") or None,
+            "direction": direction,
+            "direction_label": DIRECTION_LABELS.get(direction) if direction else None,
+            "direction_reason": content.get("direction_reason", ""),
+            "done": content.get("done", ""),
+            "results": content.get("results", ""),
+            "issues": content.get("issues", ""),
+            "analyses": [
+                {
+                    "kpi_id": a["kpi"],
+                    "kpi": kpis.get(a["kpi"], ""),
+                    "cause": a.get("cause", ""),
+                    "remedy": a.get("remedy", ""),
+                }
+                for a in content.get("analyses") or []
+                if a.get("kpi") in kpis
+            ],
+            "approved_at": timestamp(evaluation.approved_at),
+        }
+
+
+EVALUATIONS = Dataset(
+    name="evaluations",
+    title="連携事業の評価（年度ごと）",
+    description="事務局が承認した連携事業の年度ごとの評価：評価の区分、今後の方向性とその理由、実施内容、成果、課題（圏域の事業）。承認された内容だけを掲載し、承認後に書き直した内容は再び承認されるまで含みません。JSON には成果指標ごとの要因分析と改善策（analyses）も含みます。",
+    json_keys=[
+        JsonKey("program_id", "事業ID", "integer", required=True),
+        JsonKey("program", "事業名"),
+        JsonKey("agreement_item", "連携する取組項目の番号", "integer"),
+        JsonKey("program_number", "取組項目の中の事業番号", "integer"),
+        JsonKey(
+            "fiscal_year", "評価した年度（西暦。令和7年度なら 2025）", "integer", required=True
+        ),
+        JsonKey("rating_code", "評価の記号（例：A）"),
+        JsonKey("rating", "評価の区分（例：順調）"),
+        JsonKey(
+            "direction",
+            "今後の方向性："
+            + "、".join(f'"{code}"（{label}）' for code, label in Direction.choices),
+            enum=tuple(Direction.values),
+        ),
+        JsonKey("direction_label", "今後の方向性（表記）"),
+        JsonKey("direction_reason", "今後の方向性の理由"),
+        JsonKey("done", "実施内容"),
+        JsonKey("results", "成果"),
+        JsonKey("issues", "課題"),
+        JsonKey(
+            "analyses",
+            "成果指標ごとの要因分析と改善策：{kpi_id, kpi, cause, remedy} の配列",
+            "array",
+        ),
+        JsonKey("approved_at", "承認日時（ISO 8601、秒まで、+09:00）", "datetime"),
+    ],
+    csv_columns=[
+        Column("事業ID", "", lambda r: r["program_id"], "integer", required=True),
+        Column("事業名", "", lambda r: r["program"]),
+        Column("取組項目番号", "", lambda r: r["agreement_item"], "integer"),
+        Column("事業番号", "取組項目の中の番号", lambda r: r["program_number"], "integer"),
+        Column("年度（西暦）", "評価した年度", _fy("fiscal_year"), "integer", required=True),
+        Column("年度（和暦）", "", _fy_era("fiscal_year")),
+        Column("評価の記号", "例：A", lambda r: r["rating_code"]),
+        Column("評価", "例：順調", lambda r: r["rating"]),
+        Column(
+            "今後の方向性",
+            " / ".join(Direction.values),
+            lambda r: r["direction"],
+            enum=tuple(Direction.values),
+        ),
+        Column(
+            "今後の方向性（表記）", " / ".join(Direction.labels), lambda r: r["direction_label"]
+        ),
+        Column("方向性の理由", "", lambda r: r["direction_reason"]),
+        Column("実施内容", "", lambda r: r["done"]),
+        Column("成果", "", lambda r: r["results"]),
+        Column("課題", "", lambda r: r["issues"]),
+        Column("承認日時", "ISO 8601、秒まで、+09:00", lambda r: r["approved_at"], "datetime"),
+    ],
+    rows=evaluation_rows,
+    keywords=["事業評価", "進行管理", "効果検証", "今後の方向性"],
+)
+
+
+SUBJECT_KINDS = {"vision": "ビジョン全体", "policy_field": "政策分野", "program": "連携事業"}
+
+
+def committee_opinion_rows(vision, area):
+    """One row per published opinion of the 懇談会, with the published response (the
+    copies made when the meeting was approved; the working text is not read)."""
+    opinions = (
+        Opinion.objects.published()
+        .filter(meeting__vision=vision, meeting__approved_at__isnull=False)
+        .defer("text", "response")
+        .select_related("meeting", "program", "policy_field", "revision")
+        .order_by("meeting__fiscal_year", "meeting__held_on", "meeting_id", "order")
+    )
+    for opinion in opinions:
+        if opinion.program is not None:
+            kind, subject_id, subject = "program", opinion.program.pk, opinion.program.name
+        elif opinion.policy_field is not None:
+            kind = "policy_field"
+            subject_id, subject = opinion.policy_field.number, opinion.policy_field.title
+        else:
+            kind, subject_id, subject = "vision", None, vision.title
+        meeting = opinion.meeting
+        yield {
+            **area.area_row(),
+            "meeting_date": meeting.held_on.isoformat(),
+            "meeting": meeting.title,
+            "fiscal_year": meeting.fiscal_year,
+            "number": opinion.order,
+            "subject_kind": kind,
+            "subject_kind_label": SUBJECT_KINDS[kind],
+            "subject_id": subject_id,
+            "subject": subject,
+            "opinion": opinion.published_text,
+            "response": opinion.published_response,
+            "revision": opinion.revision.title if opinion.revision else None,
+            "published_at": timestamp(opinion.published_at),
+        }
+
+
+COMMITTEE_OPINIONS = Dataset(
+    name="committee_opinions",
+    title="共生ビジョン懇談会の意見と対応",
+    description="共生ビジョン懇談会で出された意見と、それに対する事務局の考え方・対応（公表したものだけ）。意見の対象は、ビジョン全体・政策分野・連携事業のいずれか。意見を受けてビジョンを変更したときは、その変更の名称。",
+    json_keys=[
+        JsonKey("meeting_date", "懇談会の開催日（YYYY-MM-DD）", "date", required=True),
+        JsonKey("meeting", "懇談会の名称"),
+        JsonKey("fiscal_year", "評価した年度（西暦）", "integer", required=True),
+        JsonKey("number", "意見の番号（会議の中の順番）", "integer", required=True),
+        JsonKey(
+            "subject_kind",
+            '意見の対象："vision"（ビジョン全体）、"policy_field"（政策分野）、"program"（連携事業）',
+            enum=tuple(SUBJECT_KINDS),
+            required=True,
+        ),
+        JsonKey(
+            "subject_id",
+            "対象が連携事業なら事業ID、政策分野ならその番号、ビジョン全体なら null",
+            "integer",
+        ),
+        JsonKey("subject", "対象の名称（ビジョン全体ならビジョンの名称）"),
+        JsonKey("opinion", "意見"),
+        JsonKey("response", "意見に対する考え方・対応"),
+        JsonKey("revision", "意見を受けて行ったビジョンの変更の名称。なければ null"),
+        JsonKey("published_at", "公表日時（ISO 8601、秒まで、+09:00）", "datetime"),
+    ],
+    csv_columns=[
+        Column("懇談会の開催日", "YYYY-MM-DD", lambda r: r["meeting_date"], "date", required=True),
+        Column("懇談会の名称", "", lambda r: r["meeting"]),
+        Column("年度（西暦）", "評価した年度", _fy("fiscal_year"), "integer", required=True),
+        Column("年度（和暦）", "", _fy_era("fiscal_year")),
+        Column("意見番号", "会議の中の順番", lambda r: r["number"], "integer", required=True),
+        Column(
+            "意見の対象",
+            " / ".join(SUBJECT_KINDS.values()),
+            lambda r: r["subject_kind_label"],
+            enum=tuple(SUBJECT_KINDS.values()),
+            required=True,
+        ),
+        Column(
+            "対象の番号",
+            "連携事業なら事業ID、政策分野ならその番号、ビジョン全体なら空欄",
+            lambda r: r["subject_id"],
+            "integer",
+        ),
+        Column("対象の名称", "", lambda r: r["subject"]),
+        Column("意見", "", lambda r: r["opinion"]),
+        Column("考え方・対応", "", lambda r: r["response"]),
+        Column("反映した計画の変更", "なければ空欄", lambda r: r["revision"]),
+        Column("公表日時", "ISO 8601、秒まで、+09:00", lambda r: r["published_at"], "datetime"),
+    ],
+    rows=committee_opinion_rows,
+    keywords=["共生ビジョン懇談会", "意見", "進行管理"],
+)
+
+
 DATASETS = {
     d.name: d
     for d in [
@@ -820,6 +1032,8 @@ DATASETS = {
         KPI_ACTUALS,
         KPI_REVIEW,
         POPULATION,
+        EVALUATIONS,
+        COMMITTEE_OPINIONS,
     ]
 }
 

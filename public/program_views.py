@@ -1,4 +1,5 @@
-"""Public program pages: content, participants, schedule, cost shares and KPIs."""
+"""Public program pages: content, participants, schedule, cost shares, KPIs and the latest
+approved evaluation (the earlier ones on ``public.evaluation_views.program_year``)."""
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +12,7 @@ from kpis.progress import expected_value, is_maintain, round1
 from kpis.selectors import attach_progress, grade_levels
 from municipalities.towns import with_towns
 from programs.models import CostShare, Program
+from public.evaluation_views import evaluation_block
 from reports.report import Total, share_total
 from revisions.services import describe, target_periods
 from vision.models import RevisionChange
@@ -258,6 +260,8 @@ def detail(request, pk: int):
             "kpis": kpis,
             "levels": levels,
             "plan_changes": plan_changes(program),
+            # The latest year with an approved evaluation (or a published opinion).
+            "evaluation": evaluation_block(program, None, kpis=kpis),
         },
     )
 

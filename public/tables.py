@@ -14,7 +14,17 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.formats import fy_short, iso_date, local_name, num, unit, with_unit, ymd
+from core.formats import (
+    fy_short,
+    is_english,
+    iso_date,
+    local_name,
+    name_lang,
+    num,
+    unit,
+    with_unit,
+    ymd,
+)
 from core.japanese import fiscal_year_era, json_number
 from kpis.progress import round1
 from public.kpi_status import status_text
@@ -256,3 +266,154 @@ class KPITable(tables.Table):
 
     def value_approved_at(self, record):
         return iso_date(_latest(record).approved_at) if _latest(record) else None
+
+
+class EvaluationYearTable(tables.Table):
+    """The year page's table (年度の評価): one row per program (``YearRow`` of
+    ``public.evaluation_views``) with its approved 評価 and 今後の方向性; 未評価 when the
+    program's evaluation of the year is not approved. Sortable; downloads as the KPI list's.
+    Names shown in Japanese on an English page (no English name given) are marked lang="ja".
+    """
+
+    field = tables.Column(
+        empty_values=(),
+        verbose_name=_("政策分野"),
+        accessor="field_order",
+        order_by=("field_order", "program_order"),
+        attrs={"td": {"class": "col-field"}},
+    )
+    item = tables.Column(
+        empty_values=(), verbose_name=_("取組項目"), accessor="program__item__number", visible=False
+    )
+    program_id = tables.Column(
+        empty_values=(), verbose_name=_("事業ID"), accessor="program__pk", visible=False
+    )
+    program = tables.Column(
+        empty_values=(),
+        verbose_name=_("連携事業"),
+        accessor="program_order",
+        order_by=("program_order",),
+        attrs={"td": {"class": "col-name"}},
+    )
+    fiscal_year = tables.Column(
+        empty_values=(), verbose_name=_("年度"), accessor="fiscal_year", visible=False
+    )
+    fiscal_year_ja = tables.Column(
+        empty_values=(),
+        verbose_name=_("年度（和暦）"),
+        accessor="fiscal_year",
+        visible=False,
+        orderable=False,
+    )
+    rating_code = tables.Column(
+        empty_values=(),
+        verbose_name=_("評価の記号"),
+        accessor="rating_order",
+        visible=False,
+        orderable=False,
+    )
+    rating = tables.Column(
+        empty_values=(),
+        verbose_name=pgettext_lazy("evaluation", "評価"),
+        accessor="rating_order",
+        order_by=("rating_order", "program_order"),
+        attrs={"td": {"class": "nowrap"}},
+    )
+    direction_code = tables.Column(
+        empty_values=(),
+        verbose_name=_("今後の方向性の記号"),
+        accessor="direction_order",
+        visible=False,
+        orderable=False,
+    )
+    direction = tables.Column(
+        empty_values=(),
+        verbose_name=_("今後の方向性"),
+        accessor="direction_order",
+        order_by=("direction_order", "program_order"),
+    )
+    approved_at = tables.Column(
+        empty_values=(),
+        verbose_name=_("承認日"),
+        accessor="approved_order",
+        order_by=("approved_order", "program_order"),
+    )
+
+    class Meta:
+        template_name = "evaluations/_public_year_table.html"
+        orderable = True
+        empty_text = _("この年度の連携事業はありません。")
+        attrs = {"class": "data-table"}
+        sequence = ("program", "field", "rating", "direction", "approved_at", "...")
+
+    @staticmethod
+    def _name(obj) -> SafeString:
+        """The object's name in the page's language; marked lang="ja" when it is Japanese
+        on an English page."""
+        if is_english() and name_lang(obj) == "ja":
+            return _safe(f'<span lang="ja">{_e(local_name(obj))}</span>')
+        return _safe(_e(local_name(obj)))
+
+    def render_field(self, record):
+        policy_field = record.policy_field
+        return _safe(f"{_e(policy_field.number)}. {self._name(policy_field)}")
+
+    def render_program(self, record):
+        if record.evaluation is not None:
+            url = reverse(
+                "public:evaluations:program", args=[record.fiscal_year, record.program.pk]
+            )
+        else:
+            url = reverse("public:programs:detail", args=[record.program.pk])
+        return _safe(f'<a href="{_e(url)}">{self._name(record.program)}</a>')
+
+    def render_rating(self, record):
+        rating = record.rating
+        if rating is None:
+            return _safe(f'<span class="muted">{_e(_("未評価"))}</span>')
+        return _safe(f"{_e(rating.code)} {self._name(rating)}")
+
+    def render_direction(self, record):
+        if record.evaluation is None or not record.direction:
+            return _safe(f'<span class="muted">{_e(_("未評価"))}</span>')
+        return record.evaluation.direction_label
+
+    def render_approved_at(self, record):
+        return ymd(record.approved_at) if record.approved_at else "−"
+
+    # --- downloads --------------------------------------------------------------------
+
+    def value_field(self, record):
+        return local_name(record.policy_field)
+
+    def value_item(self, record):
+        return record.program.item.number
+
+    def value_program_id(self, record):
+        return record.program.pk
+
+    def value_program(self, record):
+        return local_name(record.program)
+
+    def value_fiscal_year(self, record):
+        return record.fiscal_year
+
+    def value_fiscal_year_ja(self, record):
+        return fiscal_year_era(record.fiscal_year)
+
+    def value_rating_code(self, record):
+        return record.rating.code if record.rating else None
+
+    def value_rating(self, record):
+        return local_name(record.rating) if record.rating else str(_("未評価"))
+
+    def value_direction_code(self, record):
+        return record.direction or None
+
+    def value_direction(self, record):
+        if record.evaluation is None or not record.direction:
+            return str(_("未評価"))
+        return record.evaluation.direction_label
+
+    def value_approved_at(self, record):
+        return iso_date(record.approved_at) if record.approved_at else None

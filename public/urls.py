@@ -19,4 +19,5 @@ urlpatterns = [
     path("document/", include("public.document_urls")),
     path("reports/", include("reports.urls")),
     path("revisions/", include("revisions.urls")),
+    path("evaluations/", include("public.evaluation_urls")),
 ]

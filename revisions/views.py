@@ -8,6 +8,7 @@ between the plan as of two revisions (当初 = the plan as first published).
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from evaluations.models import Direction, Opinion, ProgramEvaluation
 from revisions.services import DiffCategory, compare, revisions_of
 from vision.models import PlanRevision
 from vision.selectors import current_vision
@@ -68,10 +69,42 @@ def detail(request, pk: int):
     revision = get_object_or_404(PlanRevision, pk=pk, vision=vision)
     index = [r.pk for r in revisions].index(revision.pk)
     previous = revisions[index - 1] if index > 0 else None
-    return _render_comparison(request, vision, revisions, previous, revision, revision=revision)
+    return _render_comparison(
+        request, vision, revisions, previous, revision, revision=revision, origins=origins(revision)
+    )
 
 
-def _render_comparison(request, vision, revisions, older, newer, *, revision=None):
+def origins(revision: PlanRevision) -> dict:
+    """What led to a revision: the approved program evaluations (their approved 今後の方向性)
+    and the published 懇談会 opinions linked to it. Nothing unapproved: a sheet's working
+    text and an opinion's unpublished text stay in the database."""
+    evaluations = []
+    for evaluation in (
+        ProgramEvaluation.objects.published()
+        .filter(revision=revision)
+        .only("pk", "program", "fiscal_year", "approved_content")
+        .select_related("program")
+        .order_by("fiscal_year", "program__item__number", "program__number")
+    ):
+        direction = (evaluation.approved_content or {}).get("direction") or ""
+        evaluations.append(
+            {
+                "program": evaluation.program,
+                "fiscal_year": evaluation.fiscal_year,
+                "direction": dict(Direction.choices).get(direction, direction),
+            }
+        )
+    opinions = list(
+        Opinion.objects.published()
+        .filter(revision=revision)
+        .defer("text", "response")
+        .select_related("meeting", "program", "policy_field")
+        .order_by("meeting__held_on", "meeting_id", "order")
+    )
+    return {"evaluations": evaluations, "opinions": opinions}
+
+
+def _render_comparison(request, vision, revisions, older, newer, *, revision=None, origins=None):
     lines = compare(vision, older, newer)
     groups = [
         {"category": key, "label": label, "lines": [x for x in lines if x.category == key]}
@@ -92,5 +125,6 @@ def _render_comparison(request, vision, revisions, older, newer, *, revision=Non
             "choices": _choices(revisions),
             "selected_a": ORIGINAL if older is None else str(older.pk),
             "selected_b": ORIGINAL if newer is None else str(newer.pk),
+            "origins": origins,
         },
     )

@@ -14,6 +14,7 @@ def test_robots_txt_disallows_the_admin_and_returns_and_names_the_sitemap(client
     lines = response.content.decode().splitlines()
     assert f"Disallow: /{settings.ADMIN_URL}" in lines
     assert "Disallow: /returns/" in lines
+    assert "Disallow: /evaluation/" in lines  # the secretariat's evaluation pages
     assert "Sitemap: http://testserver/sitemap.xml" in lines
 
 
