@@ -6,7 +6,6 @@ and DATABASE_URL. Every variable is listed in .env.example; deploy/README.md
 explains the deployment.
 """
 
-import importlib.util
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -146,33 +145,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Caches ---------------------------------------------------------------------
 # The public pages are cached whole (core/cache.py) under a "public data version"
 # that every change to the data replaces. The version must live in a cache that
-# every process serving the site shares: Redis (REDIS_URL) or Memcached
-# (MEMCACHED_LOCATION) when several servers share one database, otherwise a folder
-# the gunicorn workers of this machine share (CACHE_DIR). The pages themselves are
-# kept in each worker's memory (an obsolete copy there is never reached again), or
-# in the shared cache with PUBLIC_CACHE_PAGES=shared. Development caches no pages
-# (PUBLIC_PAGE_CACHE=true turns it on), so template changes show at once.
+# every process serving the site shares: Redis (REDIS_URL) when several servers
+# share one database, otherwise a folder the gunicorn workers of this machine share
+# (CACHE_DIR). The pages themselves are kept in each worker's memory (an obsolete
+# copy there is never reached again), or in Redis with PUBLIC_CACHE_PAGES=shared.
+# Development caches no pages (PUBLIC_PAGE_CACHE=true turns it on), so template
+# changes show at once. The cache is never a dependency: with Redis away, pages
+# come from the database (core/cache.py, "The shared cache away").
 PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", PRODUCTION)
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 600)  # a safety net only
 REDIS_URL = envstr("REDIS_URL")
-MEMCACHED_LOCATION = envlist("MEMCACHED_LOCATION")
 CACHE_DIR = envstr("CACHE_DIR")
-if REDIS_URL and MEMCACHED_LOCATION:
-    raise ImproperlyConfigured("Set REDIS_URL or MEMCACHED_LOCATION, not both")
+if envstr("MEMCACHED_LOCATION"):
+    # Refused rather than ignored: ignored, every server would keep its own version
+    # and an approval would not reach the pages of the others.
+    raise ImproperlyConfigured(
+        "MEMCACHED_LOCATION is no longer supported: set REDIS_URL (deploy/README.md, caching)"
+    )
 if REDIS_URL:
-    if importlib.util.find_spec("redis") is None:
-        raise ImproperlyConfigured(
-            "REDIS_URL needs the redis package (.venv/bin/pip install redis)"
-        )
-    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-elif MEMCACHED_LOCATION:
-    if importlib.util.find_spec("pymemcache") is None:
-        raise ImproperlyConfigured(
-            "MEMCACHED_LOCATION needs the pymemcache package (.venv/bin/pip install pymemcache)"
-        )
     SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-        "LOCATION": MEMCACHED_LOCATION,
+        # Django's RedisCache, for which Redis being away is a miss, not an error.
+        "BACKEND": "core.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Redis answers in well under a millisecond: a stopped one is refused at once,
+        # a paused or unreachable one is given up after half a second.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 elif CACHE_DIR or PRODUCTION:
     SHARED_CACHE = {

@@ -49,7 +49,7 @@ MEDIA_PREFIX = "media/"
 EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
 # Rows that data migrations write into a freshly migrated database; a restore
 # replaces them with the backup's rows (which may have been edited since).
-FILLED_BY_MIGRATIONS = {"kpis.gradelevel"}
+FILLED_BY_MIGRATIONS = {"kpis.gradelevel", "evaluations.evaluationrating"}
 
 
 class BackupError(Exception):

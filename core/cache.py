@@ -8,8 +8,8 @@ the first request.
 
 Every key contains the current *public data version*, a token kept in a cache
 that every process of the installation shares (``PUBLIC_CACHE_VERSION_ALIAS``:
-Redis or Memcached when several servers serve the site, a cache directory
-shared by the gunicorn workers of one machine otherwise). Any change to a model
+Redis when several servers serve the site, a cache directory shared by the
+gunicorn workers of one machine otherwise). Any change to a model
 of the municipalities, vision, programs or kpis apps replaces the token after
 its transaction commits (``bump_public_version``), so every page cached before
 is never served again, by any worker on any server. Pages themselves may live
@@ -25,6 +25,10 @@ new token.
 Writes that bypass model signals (``QuerySet.update()``, ``bulk_create()``, raw
 SQL) must call ``bump_public_version()`` themselves.
 
+The cache is an optimisation, never a dependency: when the shared cache cannot
+be reached, every page is rendered from the database, and no page stored before
+an unrecorded change is served when it is back ("The shared cache away" below).
+
 Only pages listed in ``PUBLIC_VIEWS`` are stored, only as answers to a GET with
 status 200 that set no cookie, did not touch the session (no ``Vary: Cookie``)
 and did not ask not to be cached. Admin, returns and language-switch URLs are
@@ -34,16 +38,20 @@ filters, sort and downloads.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
 from urllib.parse import parse_qsl, urlencode
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.checks import Tags, Warning, register
 from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -51,12 +59,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import cc_delim_re
+from django.utils.functional import cached_property
+from redis.exceptions import RedisError
 from simple_history.models import HistoricalChanges
 
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "public-data-version"
-PUBLIC_DATA_APPS = ("municipalities", "vision", "programs", "kpis")
+PUBLIC_DATA_APPS = ("municipalities", "vision", "programs", "kpis", "evaluations")
 
 # URL names whose pages are the same for everybody and change only with the data.
 PUBLIC_VIEWS = frozenset(
@@ -88,14 +98,19 @@ PUBLIC_VIEWS = frozenset(
         "public:revisions:index",
         "public:revisions:detail",
         "public:revisions:compare",  # the default comparison; with ?a=…&b=… never stored
+        # The yearly evaluation (evaluations is in PUBLIC_DATA_APPS): approving a sheet,
+        # a town's 取組状況 or a meeting renews them. Evidence downloads are never stored.
+        "public:evaluations:index",
+        "public:evaluations:year",
+        "public:evaluations:program",
     }
 )
 # Not stored: the PDFs (public:reports:pdf, public:document:pdf). At 0.5–0.7 MB each,
 # ten times a page, they would fill the per-worker page memory (MAX_ENTRIES counts
-# entries, not bytes) once per language, and in a shared Memcached they come close to
-# its 1 MB item limit. They are cheap without it: a published report's PDF is one
-# stored file read from the database, and the document's PDF is kept by its content
-# in the shared cache (core.pdf.cached_pdf).
+# entries, not bytes) once per language, and in a shared Redis they would cost a
+# transfer of that size per request. They are cheap without it: a published report's
+# PDF is one stored file read from the database, and the document's PDF is kept by its
+# content in the shared cache (core.pdf.cached_pdf).
 
 # The one page that takes a query string: the KPI list (filters, sort, download).
 QUERY_VIEW = "public:kpis:list"
@@ -107,18 +122,195 @@ QUERY_PARAMETERS = {
     "_export": re.compile(r"csv|xlsx"),
 }
 HIT, MISS = "hit", "miss"
+UNAVAILABLE = "unavailable"  # the shared cache is away: rendered from the database
 HEADER = "X-Public-Cache"
+
+
+# --- the shared cache away ---------------------------------------------------------------
+#
+# Redis (or the cache folder) may be stopped, restarted, paused or cut off by the network.
+# Pages are then rendered from the database as if there were no cache: nothing that reads
+# the cache fails, and an approval still succeeds (its bump is retried, below).
+#
+# The danger is afterwards: a change committed while its bump could not be written. If the
+# shared cache comes back *with its data* (a paused server, a network cut, a Redis that
+# saves to disk and restarts), the old token is valid again, and so is every page stored
+# under it, in Redis or in a worker's memory: those pages predate the change. So, per
+# process:
+#
+# 1. A process that has failed to reach the shared cache trusts no token until it has
+#    replaced the token itself. The first request that gets through again bumps before it
+#    reads: whatever change was missed while this process could not see the cache, by it
+#    or by anybody, is covered. Every process that noticed the outage bumps once.
+# 2. A process whose own bump failed retries it every RETRY_SECONDS in a background thread
+#    until it succeeds, so the change reaches the shared cache within RETRY_SECONDS of its
+#    return even when this process gets no further request, and processes that never
+#    noticed the outage stop serving the old pages then.
+# 3. While the cache is away a process tries it at most every RETRY_SECONDS, so a paused
+#    server costs one socket timeout per process and second, not one per request.
+#
+# What remains: a process whose bump failed and which ended before the cache came back
+# (a manage.py command; a worker replaced) cannot retry. Its error message asks for
+# `manage.py bump_public_cache`; the other processes that noticed the outage bump anyway
+# (1.), and a Redis without persistence (deploy/README.md) comes back empty, with no old
+# token at all. PUBLIC_CACHE_SECONDS bounds a page's life in every case.
+
+RETRY_SECONDS = 1.0
+
+
+class SharedCacheUnavailable(Exception):
+    """The shared cache cannot be used now: render from the database."""
+
+
+class SharedCacheState:
+    """This process's contact with the shared cache (the module keeps one: ``shared``).
+
+    ``failures`` counts failed calls; a version replaced successfully ends an outage
+    only if no call failed after it began, so a failure that races with a reconnect is
+    never forgotten.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.lost = False  # a call failed since this process last replaced the version
+        self.failures = 0
+        self.retry_at = 0.0
+        self.retrying = False  # a thread retries a missed bump
+
+    def failed(self, exc: Exception) -> None:
+        with self.lock:
+            first = not self.lost
+            self.lost = True
+            self.failures += 1
+            self.retry_at = time.monotonic() + RETRY_SECONDS
+        if first:
+            log.warning(
+                "共有キャッシュに接続できません（%s）。公開ページはデータベースから表示します。",
+                exc,
+            )
+
+    def waiting(self) -> bool:
+        """True while the cache is away and not yet due for another try."""
+        return self.lost and time.monotonic() < self.retry_at
+
+    def replace_version(self) -> bool:
+        """Write a fresh token; True if it was written (and then an outage is over)."""
+        with self.lock:
+            seen = self.failures
+        try:
+            _version_cache().set(VERSION_KEY, _new_token(), None)
+        except Exception as exc:
+            self.failed(exc)
+            return False
+        with self.lock:
+            recovered = self.lost and self.failures == seen
+            if recovered:
+                self.lost = False
+        if recovered:
+            log.warning("共有キャッシュに再接続しました。公開データの版を置き換えました。")
+        return True
+
+    def usable(self) -> bool:
+        """May this process read the shared cache now? (1. and 3. above)"""
+        if not self.lost:
+            return True
+        if self.waiting():
+            return False
+        return self.replace_version()
+
+    def retry_in_background(self) -> None:
+        """Retry a missed bump until it is written (2. above)."""
+        with self.lock:
+            if self.retrying:
+                return
+            self.retrying = True
+        threading.Thread(target=self._retry, name="public-cache-bump", daemon=True).start()
+
+    def _retry(self) -> None:
+        while shared is self:  # tests replace the state; a thread of an old one ends
+            time.sleep(RETRY_SECONDS)
+            if shared is self and self.replace_version():
+                with self.lock:
+                    if not self.lost:
+                        self.retrying = False
+                        return
+
+
+shared = SharedCacheState()
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's RedisCache, for which an unreachable Redis is a cache miss, not an error.
+
+    Every reader of ``django.core.cache`` (the PDFs of core.pdf, anything added later)
+    then works without Redis; a write is dropped. The public data version needs to know
+    when Redis fails, so it reads and writes through ``strict``, which raises.
+    """
+
+    raises = False
+
+    @cached_property
+    def strict(self) -> DjangoRedisCache:
+        """The same cache, raising Redis's errors."""
+        strict = copy.copy(self)
+        strict.raises = True
+        return strict
+
+    def _quietly(self, default, method, *args, **kwargs):
+        if self.raises:
+            return method(*args, **kwargs)
+        if shared.waiting():
+            return default
+        try:
+            return method(*args, **kwargs)
+        except RedisError as exc:
+            shared.failed(exc)
+            return default
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly(False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._quietly(default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly(None, super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly(False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._quietly(False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._quietly({}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._quietly(False, super().has_key, key, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly(list(data), super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._quietly(None, super().delete_many, keys, version)
+
+    def clear(self):
+        return self._quietly(None, super().clear)
 
 
 # --- the version -------------------------------------------------------------------------
 
 
+def _strict(cache):
+    return getattr(cache, "strict", cache)
+
+
 def _version_cache():
-    return caches[settings.PUBLIC_CACHE_VERSION_ALIAS]
+    return _strict(caches[settings.PUBLIC_CACHE_VERSION_ALIAS])
 
 
 def _page_cache():
-    return caches[settings.PUBLIC_CACHE_PAGES_ALIAS]
+    return _strict(caches[settings.PUBLIC_CACHE_PAGES_ALIAS])
 
 
 def _new_token() -> str:
@@ -126,14 +318,24 @@ def _new_token() -> str:
 
 
 def public_version() -> str:
-    """The current public data version (created if the shared cache has none)."""
+    """The current public data version (created if the shared cache has none).
+
+    Raises ``SharedCacheUnavailable`` when the shared cache cannot be reached, or when
+    this process lost it and could not yet replace the version (see above).
+    """
+    if not shared.usable():
+        raise SharedCacheUnavailable
     cache = _version_cache()
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        candidate = _new_token()
-        token = candidate if cache.add(VERSION_KEY, candidate, None) else cache.get(VERSION_KEY)
+    try:
+        token = cache.get(VERSION_KEY)
         if token is None:
-            raise RuntimeError("the shared cache keeps no public data version")
+            candidate = _new_token()
+            token = candidate if cache.add(VERSION_KEY, candidate, None) else cache.get(VERSION_KEY)
+    except Exception as exc:
+        shared.failed(exc)
+        raise SharedCacheUnavailable from exc
+    if token is None:
+        raise RuntimeError("the shared cache keeps no public data version")
     return token
 
 
@@ -143,15 +345,18 @@ def bump_public_version() -> None:
     Call it after the change is committed (``transaction.on_commit``), or use
     ``bump_public_version_on_commit()``: replacing the token before the commit
     would let a request render the old data and store it under the new token.
+    Never raises: the data is saved whatever happens to the cache.
     """
-    try:
-        _version_cache().set(VERSION_KEY, _new_token(), None)
-    except Exception:
-        # The data is saved; only the cache could not be told. Pages expire after
-        # PUBLIC_CACHE_SECONDS at the latest. Loud, because it needs a person.
-        log.exception(
-            "公開ページのキャッシュを無効にできませんでした（共有キャッシュに接続できません）"
-        )
+    if shared.replace_version():
+        return
+    # Loud, because the change is not on the public pages of processes that still read
+    # the old token once the shared cache is back, until the retry below gets through.
+    log.error(
+        "公開ページのキャッシュの版を置き換えられませんでした（共有キャッシュに接続できません）。"
+        "接続が戻りしだい置き換えます。このプロセスがそれより先に終わる場合は、"
+        "復旧後に manage.py bump_public_cache を実行してください。"
+    )
+    shared.retry_in_background()
 
 
 class _Commit:
@@ -329,20 +534,27 @@ class PublicPageCacheMiddleware:
         try:
             key = f"{key}:{public_version()}"
             frozen = _page_cache().get(key)
-        except Exception:
-            log.exception("公開ページのキャッシュを読めません。キャッシュなしで表示します。")
-            return self.get_response(request)
+        except Exception as exc:
+            if not isinstance(exc, SharedCacheUnavailable):
+                shared.failed(exc)
+            return _unavailable(self.get_response(request))
         if frozen is not None:
             return _thawed(frozen)
         response = self.get_response(request)
         if _storable(request, response):
             try:
                 _page_cache().set(key, _frozen(response), settings.PUBLIC_CACHE_SECONDS)
-            except Exception:
-                log.exception("公開ページをキャッシュに保存できません。")
+            except Exception as exc:
+                shared.failed(exc)
             else:
                 response[HEADER] = MISS
         return response
+
+
+def _unavailable(response):
+    """A page rendered from the database because the shared cache is away (not stored)."""
+    response[HEADER] = UNAVAILABLE
+    return response
 
 
 # --- system check --------------------------------------------------------------------------
@@ -360,12 +572,27 @@ def check_shared_version(app_configs=None, **kwargs):
                 "公開ページのキャッシュの版が、プロセスごとのキャッシュにあります。",
                 hint=(
                     "With several gunicorn workers or servers an approval would not reach "
-                    "the others. Set REDIS_URL, MEMCACHED_LOCATION or CACHE_DIR "
+                    "the others. Set REDIS_URL or CACHE_DIR "
                     "(deploy/README.md, 'Caching')."
                 ),
                 id="vision.W001",
             )
         ]
+    if backend == f"{__name__}.RedisCache":
+        try:
+            _version_cache().get(VERSION_KEY)
+        except Exception as exc:
+            # A warning, not an error: the site works without Redis (slower), and a
+            # Redis started after the app is used as soon as it answers.
+            return [
+                Warning(
+                    f"共有キャッシュ（Redis）に接続できません（{exc}）。",
+                    hint="Pages are rendered from the database until it answers. Check "
+                    "REDIS_URL and that Redis runs (deploy/README.md, 'Caching').",
+                    id="vision.W003",
+                )
+            ]
+        return []
     if backend.endswith("FileBasedCache"):
         try:
             cache = _version_cache()

@@ -1,12 +1,14 @@
 """Run the application the way it is deployed: manage.py and gunicorn in subprocesses.
 
 Used by the deployment tests (headers through gunicorn, the browser CSP check,
-a database restart, backup and restore into a fresh database).
+a database restart, backup and restore into a fresh database, Redis, nginx).
 """
 
 import os
 import secrets
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import dj_database_url
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -36,6 +39,12 @@ _CONFIG = {
     "MEDIA_ROOT",
     "TRUSTED_PROXY_COUNT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "REDIS_URL",
+    "MEMCACHED_LOCATION",
+    "CACHE_DIR",
+    "CACHE_KEY_PREFIX",
+    "PUBLIC_PAGE_CACHE",
+    "PUBLIC_CACHE_PAGES",
 }
 
 
@@ -98,6 +107,28 @@ for user in User.objects.all():
     user.set_password({SITE_PASSWORD!r})
     user.save()
 """
+
+
+def require_program(name: str, package: str, *folders: str) -> str:
+    """The path of a program the test needs: skipped without it, failed under CI=true
+    (.ci/run installs it), where nothing may be skipped."""
+    path = shutil.which(name) or next(
+        (str(Path(f) / name) for f in folders if (Path(f) / name).is_file()), None
+    )
+    if path is None:
+        message = f"{name} not found (apt-get install {package})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def copy_sqlite_database(database_url: str, path: Path) -> str:
+    """A consistent copy of a SQLite database (servers may be using it); returns its URL."""
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as source:
+        with sqlite3.connect(path) as copy:
+            source.backup(copy)
+    return f"sqlite:///{path}"
 
 
 def free_port() -> int:

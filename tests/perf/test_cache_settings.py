@@ -1,4 +1,7 @@
-"""Which cache the settings choose, from the environment (config/settings.py)."""
+"""Which cache the settings choose, from the environment (config/settings.py).
+
+REDIS_URL is tried against a real redis-server (tests/deploy/redis_server.py);
+tests/deploy/test_redis_cache.py runs two gunicorn servers on it."""
 
 import io
 import json
@@ -11,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from core import cache
+from tests.deploy.redis_server import RedisServer, cache_settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROD = {
@@ -29,18 +33,18 @@ CACHE_VARS = {
 }
 
 
-def load(env, pythonpath=None):
+SHOW_SETTINGS = (
+    "from django.conf import settings as s; "
+    "print(json.dumps([s.PUBLIC_PAGE_CACHE, s.CACHES['default'], "
+    "s.PUBLIC_CACHE_VERSION_ALIAS, s.PUBLIC_CACHE_PAGES_ALIAS]))"
+)
+
+
+def load(env, code=SHOW_SETTINGS):
+    """Run ``code`` in a new process with these settings (one process, one memory)."""
     clean = {k: v for k, v in os.environ.items() if k not in {*PROD, *CACHE_VARS}}
-    if pythonpath:
-        clean["PYTHONPATH"] = str(pythonpath)
     result = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            "-c",
-            "import json, django; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps([s.PUBLIC_PAGE_CACHE, s.CACHES['default'], "
-            "s.PUBLIC_CACHE_VERSION_ALIAS, s.PUBLIC_CACHE_PAGES_ALIAS]))",
-        ],
+        [sys.executable, "-c", f"import json, django; django.setup(); {code}"],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
@@ -50,17 +54,18 @@ def load(env, pythonpath=None):
     return result
 
 
-def chosen(env, pythonpath=None):
-    result = load(env, pythonpath)
+def chosen(env):
+    result = load(env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def stub(tmp_path, name) -> Path:
-    """A stand-in client package: the settings only check that it is installed."""
-    (tmp_path / name).mkdir()
-    (tmp_path / name / "__init__.py").write_text("")
-    return tmp_path
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.remove()
 
 
 def test_development_caches_no_pages():
@@ -82,32 +87,38 @@ def test_cache_dir_chooses_the_folder():
     assert default["LOCATION"] == "/var/lib/mogami-vision/cache"
 
 
-def test_redis_url_chooses_redis(tmp_path):
-    _on, default, *_ = chosen(
-        {**PROD, "REDIS_URL": "redis://cache.internal:6379/0"}, stub(tmp_path, "redis")
-    )
-    assert default["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+def test_redis_url_chooses_redis_with_short_timeouts():
+    _on, default, *_ = chosen({**PROD, "REDIS_URL": "redis://cache.internal:6379/0"})
+    assert default["BACKEND"] == "core.cache.RedisCache"
     assert default["LOCATION"] == "redis://cache.internal:6379/0"
+    assert default["OPTIONS"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
-def test_memcached_location_chooses_memcached(tmp_path):
-    _on, default, *_ = chosen(
-        {**PROD, "MEMCACHED_LOCATION": "10.0.0.5:11211,10.0.0.6:11211"},
-        stub(tmp_path, "pymemcache"),
-    )
-    assert default["BACKEND"] == "django.core.cache.backends.memcached.PyMemcacheCache"
-    assert default["LOCATION"] == ["10.0.0.5:11211", "10.0.0.6:11211"]
+def test_the_redis_tests_use_the_settings_of_redis_url():
+    _on, default, *_ = chosen({**PROD, "REDIS_URL": "unix:///run/redis.sock"})
+    expected = cache_settings("unix:///run/redis.sock")["default"]
+    assert {**default, "KEY_PREFIX": "test"} == expected
+
+
+@pytest.mark.slow
+def test_with_redis_url_every_process_reads_the_version_from_redis(redis_server):
+    env = {**PROD, "REDIS_URL": redis_server.url}
+    code = "from core.cache import public_version; print(public_version())"
+    first, second = (load(env, code) for _ in range(2))
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.split()[-1] == second.stdout.split()[-1]
+    assert redis_server.keys(f"mogami:*{cache.VERSION_KEY}")
+
+
+def test_memcached_is_refused():
+    result = load({**PROD, "MEMCACHED_LOCATION": "10.0.0.5:11211"})
+    assert result.returncode != 0
+    assert "MEMCACHED_LOCATION is no longer supported: set REDIS_URL" in result.stderr
 
 
 def test_shared_pages_go_to_the_shared_cache():
     *_, pages_alias = chosen({**PROD, "PUBLIC_CACHE_PAGES": "shared"})
     assert pages_alias == "default"
-
-
-def test_redis_and_memcached_together_are_refused():
-    result = load({**PROD, "REDIS_URL": "redis://a", "MEMCACHED_LOCATION": "b:11211"})
-    assert result.returncode != 0
-    assert "not both" in result.stderr
 
 
 def test_an_unknown_page_store_is_refused():

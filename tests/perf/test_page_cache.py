@@ -20,7 +20,8 @@ VALUE, SHOWN = "98765", "98,765"
 
 def servers(tmp_path) -> dict:
     """Two app servers: each its own page memory, one version store they share
-    (a folder here; Redis or Memcached in a real multi-server deployment)."""
+    (a folder here, as on one machine; tests/deploy/test_redis_cache.py runs two gunicorn
+    servers on a real Redis)."""
     shared = str(tmp_path / "shared-cache")
     return {
         "default": {"BACKEND": LOCMEM, "LOCATION": f"default-{tmp_path.name}"},

@@ -408,11 +408,6 @@ def test_the_sitemap_lists_the_evaluation_pages_but_no_evidence(client, publishe
 
 FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-CACHE_READY = "evaluations" in cache.PUBLIC_DATA_APPS and {
-    "public:evaluations:index",
-    "public:evaluations:year",
-    "public:evaluations:program",
-} <= set(cache.PUBLIC_VIEWS)
 
 
 @pytest.fixture
@@ -428,10 +423,6 @@ def cached(settings, tmp_path):
     settings.PUBLIC_CACHE_PAGES_ALIAS = "pages"
 
 
-@pytest.mark.skipif(
-    not CACHE_READY,
-    reason="core/cache.py does not list the evaluations app and pages yet",
-)
 def test_the_pages_are_cached_and_renewed_when_an_evaluation_is_approved(
     client, cached, secretariat, vision, django_capture_on_commit_callbacks
 ):
