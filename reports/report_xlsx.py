@@ -5,7 +5,10 @@
 - one sheet per policy field: one long table (one row per town's cost share, per
   schedule task and per KPI) with a single header row, repeated on every printed
   page, an autofilter, frozen panes, no merged cells;
-- A4 landscape, fit to one page wide, page numbers in the footer;
+- columns as wide as their content (full-width text counted double, long text wrapped,
+  rows as tall as their lines), landscape, page numbers in the footer and no page
+  header (it printed over the title row); the summary on A4, a policy field's table
+  on A3 when A4 would shrink it below 7 pt (see ``_field_sheet``);
 - numbers are stored as numbers (千円 amounts as integers with ``#,##0``, KPI values
   and rates as numbers); a blank cell is a missing value, never 0.
 """
@@ -22,22 +25,25 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.japanese import fiscal_year_short
-from core.xlsx_export import put
+from core.xlsx_export import fit_columns, fit_rows, put, row_height, set_print_layout, wrap
 from kpis.progress import round1
 from programs.models import CostShare
-from reports.report import KINDS, ProgressReport
+from reports.report import KINDS, NOT_EVALUATED, ProgressReport
 from returns.annual import STATE_LABELS
 
 FONT_NAME = "游ゴシック"
+SIZE = 10  # the tables' font size (the title is 14)
+FOOTER = "&P / &N ページ"
 KYEN_FORMAT = "#,##0"
 RATE_FORMAT = "0.0"
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-FONT = Font(name=FONT_NAME, size=10)
-BOLD = Font(name=FONT_NAME, size=10, bold=True)
-TITLE = Font(name=FONT_NAME, size=14, bold=True)
+FONT = Font(name=FONT_NAME, size=SIZE)
+BOLD = Font(name=FONT_NAME, size=SIZE, bold=True)
+TITLE_SIZE = 14
+TITLE = Font(name=FONT_NAME, size=TITLE_SIZE, bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
@@ -52,6 +58,7 @@ def render_xlsx(report: ProgressReport) -> bytes:
     _summary_sheet(summary, report)
     for section in report.fields:
         _field_sheet(workbook.create_sheet(_sheet_title(section.name)), report, section)
+    _evaluation_sheet(workbook.create_sheet("事業評価"), report)
     workbook.properties.title = report.title
     workbook.properties.creator = "mogami-vision"
     buffer = io.BytesIO()
@@ -75,6 +82,7 @@ def _summary_sheet(ws: Worksheet, report: ProgressReport) -> None:
     ws.cell(row=row, column=1, value="1. 成果指標の評価（政策分野別・指標の数）").font = BOLD
     row += 1
     _header(ws, row, ["政策分野", *[b.label for b in report.buckets], "計"])
+    headers, first = [row], row
     for section in report.fields:
         row += 1
         _data_row(
@@ -91,11 +99,14 @@ def _summary_sheet(ws: Worksheet, report: ProgressReport) -> None:
     _data_row(
         ws, row, ["計", *[totals[b.key] for b in report.buckets], report.kpi_count], total=True
     )
+    tables = [range(first, row + 1)]
 
     row += 2
     ws.cell(row=row, column=1, value="2. 事業費（政策分野別・承認済みの値・千円）").font = BOLD
     row += 1
     _header(ws, row, ["政策分野", "事業数", *[f"{CostShare.Kind(k).label}（千円）" for k in KINDS]])
+    headers.append(row)
+    first = row
     for section in report.fields:
         row += 1
         _data_row(
@@ -112,6 +123,7 @@ def _summary_sheet(ws: Worksheet, report: ProgressReport) -> None:
         formats={3: KYEN_FORMAT, 4: KYEN_FORMAT, 5: KYEN_FORMAT},
         total=True,
     )
+    tables.append(range(first, row + 1))
 
     row += 2
     ws.cell(row=row, column=1, value="3. 報告の状況（市町村別・値の件数）").font = BOLD
@@ -122,6 +134,8 @@ def _summary_sheet(ws: Worksheet, report: ProgressReport) -> None:
         row,
         ["報告する市町村", "報告する値（件）", *[STATE_LABELS[s] for s in states], "報告率（%）"],
     )
+    headers.append(row)
+    first = row
     for item in [*report.completeness, report.completeness_total]:
         row += 1
         _data_row(
@@ -131,14 +145,49 @@ def _summary_sheet(ws: Worksheet, report: ProgressReport) -> None:
             formats={len(states) + 3: RATE_FORMAT},
             total=item is report.completeness_total,
         )
+    tables.append(range(first, row + 1))
+    for number, title, columns, name, total in (
+        (4, "事業評価", report.evaluation_columns, "evaluation_counts", report.evaluation_counts),
+        (5, "今後の方向性", report.direction_columns, "direction_counts", report.direction_counts),
+    ):
+        row += 2
+        ws.cell(row=row, column=1, value=f"{number}. {title}（政策分野別・事業の数）").font = BOLD
+        row += 1
+        _header(ws, row, ["政策分野", *[label for _key, label in columns], "計"])
+        headers.append(row)
+        first = row
+        for section in report.fields:
+            row += 1
+            counts = getattr(section, name)
+            _data_row(
+                ws,
+                row,
+                [section.name, *[counts.get(key, 0) for key, _l in columns], len(section.programs)],
+            )
+        row += 1
+        _data_row(
+            ws,
+            row,
+            ["計", *[total.get(key, 0) for key, _l in columns], report.program_count],
+            total=True,
+        )
+        tables.append(range(first, row + 1))
     row += 2
     ws.cell(row=row, column=1, value="報告率＝（提出済み＋承認済み）÷報告する値×100。").font = FONT
     row += 1
     ws.cell(row=row, column=1, value=report.formula).font = FONT
-    _widths(ws, {1: 34, **{c: 13 for c in range(2, 12)}})
-    # Three small tables on one page: no repeated header row (it would belong to one table only).
-    _page_setup(ws, report, None, landscape=True)
-    ws.page_setup.fitToHeight = 1
+    rows = [r for table in tables for r in table]
+    fit_columns(ws, rows, font_size=SIZE, limits={1: (20, 44)}, header_rows=headers)
+    # The notes (under the title and under the tables) are longer than the tables are
+    # wide: they wrap in the first column rather than run past the printed page's edge.
+    notes = [3, row - 1, row]
+    for note in notes:
+        wrap(ws.cell(row=note, column=1))
+    fit_rows(ws, [r for r in rows if r not in headers] + notes, font_size=SIZE)
+    fit_rows(ws, headers, font_size=SIZE, always=True)
+    # Three small tables: one A4 page where that prints at 7 pt or more, else one page wide;
+    # no repeated header row (it would belong to one table only).
+    set_print_layout(ws, font_size=SIZE, one_page=True, footer=FOOTER)
 
 
 # ---------------------------------------------------------------------------
@@ -248,22 +297,103 @@ def _field_sheet(ws: Worksheet, report: ProgressReport, section) -> None:
     if row > header_row:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{row}"
     ws.freeze_panes = ws.cell(row=header_row + 1, column=5)
-    widths = {1: 22, 2: 26, 3: 12, 4: 30, 5: 12, 6: 12, 7: 12, 8: 7, 9: 10, 10: 8}
-    for col in range(first_actual, target_col):
-        widths[col] = 10
-    widths.update(
-        {
-            target_col: 11,
-            target_col + 1: 8,
-            target_col + 2: 9,
-            target_col + 3: 9,
-            target_col + 4: 10,
-            target_col + 5: 16,
-            target_col + 6: 30,
-        }
+    # Text columns up to a cap, then wrapped; numbers as wide as they show (never cut).
+    text_limits = {1: (8, 18), 2: (8, 22), 3: (6, 12), 4: (10, 26), 8: (4, 8)}
+    text_limits.update({target_col + 5: (6, 14), target_col + 6: (8, 24)})
+    fit_columns(
+        ws,
+        range(header_row, row + 1),
+        font_size=SIZE,
+        max_width=10,
+        limits=text_limits,
+        header_rows=[header_row],
     )
-    _widths(ws, widths)
-    _page_setup(ws, report, f"{header_row}:{header_row}", landscape=True)
+    fit_rows(ws, range(header_row + 1, row + 1), font_size=SIZE)
+    fit_rows(ws, [header_row], font_size=SIZE, always=True)
+    # 17 columns and one per year of actuals (R7 … R12: up to 23) are too wide for A4: fitted
+    # to its width the plan's tables printed at about 5 pt. set_print_layout keeps A4 only
+    # where the table still prints at 7 pt or more, and otherwise fits it to A3 landscape
+    # (the paper offices print wide tables on: the plan's tables print there at 8-10 pt).
+    # Should the years ever make even A3 too small, the columns split over pages at 7 pt,
+    # 事業名・区分・市町村・指標 repeated at the left of each page.
+    set_print_layout(
+        ws,
+        font_size=SIZE,
+        title_rows=f"{header_row}:{header_row}",
+        title_cols="B:D",
+        footer=FOOTER,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The yearly evaluation: one row per program
+
+
+EVALUATION_HEADERS = [
+    "政策分野",
+    "連携事業",
+    "評価",
+    "今後の方向性",
+    "方向性の理由",
+    "実施内容",
+    "成果",
+    "課題",
+    "要因分析・改善策（成果指標ごと）",
+    "取組状況（市町村ごと）",
+    "懇談会の意見と考え方・対応",
+]
+
+
+def _evaluation_sheet(ws: Worksheet, report: ProgressReport) -> None:
+    """Every program of the year with its approved evaluation (未評価 where none is
+    approved), the towns' 取組状況 and the 懇談会's opinions on it; then the opinions on
+    a policy field or the whole vision."""
+    _title(ws, report, "事業評価")
+    row = 4  # the header row, as on the policy fields' sheets
+    _header(ws, row, EVALUATION_HEADERS)
+    header, first = row, row
+    for section in report.fields:
+        for p in section.programs:
+            row += 1
+            e = p.evaluation
+            opinions = "\n".join(f"{o.meeting}：{o.text}\n→ {o.response}" for o in p.opinions)
+            activities = "\n".join(f"{town}：{text}" for town, text in p.activities)
+            if e is None:
+                values = [section.name, p.program.name, NOT_EVALUATED, *[""] * 6]
+            else:
+                analyses = "\n".join(
+                    f"{name}：{cause}\n→ {remedy}" for name, cause, remedy in e.analyses
+                )
+                values = [
+                    section.name,
+                    p.program.name,
+                    e.rating,
+                    e.direction_label,
+                    e.direction_reason,
+                    e.done,
+                    e.results,
+                    e.issues,
+                    analyses,
+                ]
+            _data_row(ws, row, [*values, activities, opinions])
+    others = [(section.name, o) for section in report.fields for o in section.opinions]
+    others += [("ビジョン全体", o) for o in report.opinions]
+    for subject, o in others:
+        row += 1
+        _data_row(ws, row, [subject, "", *[""] * 8, f"{o.meeting}：{o.text}\n→ {o.response}"])
+    text_column = (12, 40)
+    fit_columns(
+        ws,
+        range(first, row + 1),
+        font_size=SIZE,
+        limits={1: (14, 24), 2: (16, 30), **{c: text_column for c in range(5, 12)}},
+        header_rows=[header],
+    )
+    fit_rows(ws, range(first + 1, row + 1), font_size=SIZE)
+    fit_rows(ws, [header], font_size=SIZE, always=True)
+    set_print_layout(
+        ws, font_size=SIZE, title_rows=f"{header}:{header}", title_cols="A:B", footer=FOOTER
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -281,6 +411,7 @@ def _title(ws: Worksheet, report: ProgressReport, subtitle: str) -> None:
         cell = ws.cell(row=row, column=1)
         put(cell, text)
         cell.font = font
+    ws.row_dimensions[1].height = row_height(1, TITLE_SIZE)
 
 
 def _header(ws: Worksheet, row: int, values: list[str]) -> None:
@@ -291,7 +422,6 @@ def _header(ws: Worksheet, row: int, values: list[str]) -> None:
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = HEADER_ALIGN
-    ws.row_dimensions[row].height = 36
 
 
 def _data_row(ws, row, values, *, formats=None, total=False) -> None:
@@ -323,29 +453,6 @@ def _value_format(value) -> str:
     if isinstance(value, float):
         return "#,##0.0#"
     return KYEN_FORMAT
-
-
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _page_setup(ws: Worksheet, report: ProgressReport, title_rows: str | None, *, landscape: bool):
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddHeader.left.text = report.title
-    ws.oddHeader.left.size = 9
-    ws.oddFooter.center.text = "&P / &N ページ"
-    ws.oddFooter.center.size = 9
-    ws.oddFooter.right.text = "&A"
-    ws.oddFooter.right.size = 9
 
 
 def _date(value) -> str:

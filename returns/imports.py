@@ -96,32 +96,34 @@ RETURN_REASON = "差戻しの理由"
 VERSION = "版（変更しないでください）"
 
 COLUMNS = [
-    # (header, width, editable)
-    (CODE, 12, False),
-    (NAME, 16, False),
-    (YEAR, 8, False),
-    (YEAR_ERA, 10, False),
-    (KIND, 6, False),
-    (PROGRAM_ID, 7, False),
-    (PROGRAM, 40, False),
-    (KPI_ID, 7, False),
-    (KPI_NAME, 30, False),
-    (UNIT, 7, False),
-    (PLAN, 12, False),
-    (LAST_YEAR, 12, False),
-    (BASELINE, 10, False),
-    (TARGET, 10, False),
-    (VALUE, 14, True),
-    (COMMENT, 40, True),
-    (STATUS, 10, False),
-    (RETURN_REASON, 30, False),
-    (VERSION, 8, False),
+    # (header, (least, most) width, editable): as wide as the content, a text wider than
+    # "most" wraps (numbers are never cut); the columns typed into have room to type.
+    (CODE, (6, 12), False),
+    (NAME, (6, 12), False),
+    (YEAR, (6, 8), False),
+    (YEAR_ERA, (6, 12), False),
+    (KIND, (6, 10), False),
+    (PROGRAM_ID, (6, 8), False),
+    (PROGRAM, (10, 22), False),
+    (KPI_ID, (6, 8), False),
+    (KPI_NAME, (10, 22), False),
+    (UNIT, (4, 8), False),
+    (PLAN, (6, 12), False),
+    (LAST_YEAR, (6, 12), False),
+    (BASELINE, (6, 10), False),
+    (TARGET, (6, 10), False),
+    (VALUE, (12, 14), True),
+    (COMMENT, (20, 24), True),
+    (STATUS, (6, 10), False),
+    (RETURN_REASON, (8, 16), False),
+    (VERSION, (6, 12), False),
 ]
 HEADERS = [c[0] for c in COLUMNS]
 REQUIRED = [CODE, YEAR, KIND, PROGRAM_ID, KPI_ID, VALUE]
 READ = [*REQUIRED, COMMENT, VERSION]  # the columns a row is read from
 SHEET_TITLE = "年度報告"
 GUIDE_TITLE = "記入方法"
+GUIDE_WIDTH = 110  # the guide's one column; a longer line wraps
 FRESH_TEMPLATE = "年度報告の画面から最新の様式をダウンロードし、入力し直してください。"
 
 # A row lower or a column narrower than this shows nothing readable (Excel's default
@@ -131,6 +133,7 @@ MIN_COLUMN_WIDTH = 1.0  # characters
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+CSV_FIELD_LIMIT = 131_072  # characters in one CSV cell: Python's default
 # Zip bombs are refused before openpyxl expands them: by the unzipped size (a return of
 # MAX_ROWS rows with long comments unzips to about 7 MB), and by counting the rows and
 # cells of each sheet in one streaming pass (a 2 MB file can hold millions of cells,
@@ -196,9 +199,7 @@ def build_template(annual_return: AnnualReturn) -> bytes:
     for line in annual_return.lines:
         ws.append([xlsx_export.clean(value) for value in template_row(line, annual_return)])
     first_row = []
-    for index, (header, width, editable) in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = width
+    for index, (header, _width, editable) in enumerate(COLUMNS, start=1):
         head = ws.cell(row=1, column=index)
         head.font = Font(bold=True)
         head.fill = _HEADER_FILL
@@ -236,6 +237,7 @@ def build_template(annual_return: AnnualReturn) -> bytes:
                 xlsx_export.put(cell, cell.value)
                 if "\n" in cell.value and alignment.wrap_text:
                     cell.alignment = alignment  # the column's own (top-aligned) wrapping
+    _layout(ws)
     ws.freeze_panes = "A2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -260,11 +262,26 @@ def build_template(annual_return: AnnualReturn) -> bytes:
         "「版」の列がないファイル（手作りの CSV など）では、すでに値が入っている行は変更できません。",
     ]:
         guide.append([text])
-    guide.column_dimensions["A"].width = 110
+    xlsx_export.fit_columns(guide, min_width=GUIDE_WIDTH, max_width=GUIDE_WIDTH)
+    xlsx_export.fit_rows(guide, range(1, guide.max_row + 1))
+    xlsx_export.set_print_layout(guide)
 
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _layout(ws) -> None:
+    """Columns as wide as what they show (full-width text counted double), the header
+    row as tall as its wrapped headers; printed landscape, one page wide (all 19
+    columns, 「値（入力）」 included, on every page; A3 only if A4 would print below
+    7 pt), the header row repeated on every page. The data rows keep no height of their
+    own: Excel and LibreOffice fit such a row to its wrapped text, also to a comment
+    the officer types later."""
+    limits = {index: width for index, (_header, width, _editable) in enumerate(COLUMNS, 1)}
+    xlsx_export.fit_columns(ws, limits=limits, header_rows=[1])
+    xlsx_export.fit_rows(ws, [1], always=True)
+    xlsx_export.set_print_layout(ws, title_rows="1:1", footer="&P / &N ページ")
 
 
 # --- reading an upload ----------------------------------------------------------------
@@ -842,6 +859,9 @@ def _read_csv(data: bytes, filename: str) -> Table:
         raise FileRejected(
             "CSV の文字コードを読み取れません。UTF-8（BOM付き可）か Shift_JIS（cp932）で保存してください。"
         )
+    # csv's field limit is process-wide and other libraries raise it (frictionless does):
+    # set Python's default again, so that an oversized cell is always refused here.
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:

@@ -32,7 +32,7 @@ def find(sheet, kind, name):
 
 
 def test_it_has_a_summary_and_one_sheet_per_policy_field(workbook):
-    assert workbook.sheetnames == ["概要", "1. 分野", "2. 結びつき"]
+    assert workbook.sheetnames == ["概要", "1. 分野", "2. 結びつき", "事業評価"]
 
 
 def test_cost_shares_are_numbers_in_thousand_yen_format(workbook):
