@@ -134,3 +134,26 @@ def test_texts_are_escaped_in_the_report(made_up_year, secretariat):
     html = html_of(build_report(vision=made_up_year["vision"], fiscal_year=YEAR))
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;：実施内容" in html
+
+
+def test_the_workbook_has_the_evaluation_sheet_and_counts(made_up_year, secretariat):
+    import io
+
+    from openpyxl import load_workbook
+
+    from reports.report_xlsx import EVALUATION_HEADERS, render_xlsx
+
+    approve(secretariat, made_up_year["a"], rating_code="C", text="事業Aの評価")
+    book = load_workbook(
+        io.BytesIO(render_xlsx(build_report(vision=made_up_year["vision"], fiscal_year=YEAR)))
+    )
+    sheet = book["事業評価"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert rows[0] == EVALUATION_HEADERS
+    by_program = {row[1]: row for row in rows[1:]}
+    assert by_program["事業A"][2:4] == ["C 課題あり", "継続"]
+    assert "受診者数：受診者数の要因\n→ 受診者数の改善策" == by_program["事業A"][8]
+    assert by_program["事業B"][2] == NOT_EVALUATED
+    assert sheet.print_title_rows.replace("$", "") == "4:4"
+    summary = [[c.value for c in row] for row in book["概要"].iter_rows()]
+    assert any(row[:1] == ["4. 事業評価（政策分野別・事業の数）"] for row in summary)
