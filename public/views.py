@@ -44,7 +44,7 @@ from vision.models import (
     StatisticsSource,
     Vision,
 )
-from vision.selectors import current_vision
+from vision.selectors import current_vision, current_vision_or_none
 
 
 def latest_approval(vision: Vision, kpis: list[KPI]):
@@ -215,7 +215,7 @@ def population_chart(figures, *, chart_id: str, title: str, annotate: bool = Tru
 
 
 def home(request):
-    vision = Vision.objects.current()
+    vision = current_vision_or_none(request)
     if vision is None:
         return render(request, "vision/home.html", {"vision": None})
     levels = grade_levels()
@@ -671,7 +671,7 @@ def progress_rules(request):
         )
     # A summed KPI with one town still to report: no total, only who has reported.
     # The towns of the vision shown, not every municipality of the installation.
-    vision = Vision.objects.current()
+    vision = current_vision_or_none(request)
     towns = list(vision.municipalities.order_by("sort_order", "code")) if vision else []
     reported = dict(zip([t.code for t in towns[:-1]], [20, 5, 6, 4, 5, 3, 4], strict=False))
     total, complete = sum_components(
@@ -702,14 +702,14 @@ def progress_rules(request):
 
 
 def accessibility(request):
-    return render(request, "vision/accessibility.html", {"vision": Vision.objects.current()})
+    return render(request, "vision/accessibility.html", {"vision": current_vision_or_none(request)})
 
 
 # --- open data ----------------------------------------------------------------------------
 
 
 def opendata_index(request):
-    vision = Vision.objects.current()
+    vision = current_vision_or_none(request)
     area = Area.of(vision) if vision else None
     index_url = request.build_absolute_uri(reverse("opendata:index"))
     return render(

@@ -1,13 +1,23 @@
-"""Reads of the plan that several pages share."""
+"""Reads of the plan that several pages share.
+
+Which vision a request is about is decided here and nowhere else: ``current_vision``
+and ``current_vision_or_none`` take the request, and every page, export and command
+asks them (ARCHITECTURE.md, "Where the area is decided").
+"""
 
 from django.http import Http404
 
 from vision.models import Vision
 
 
-def current_vision() -> Vision:
-    """The vision the site serves (the current one); 404 while none is loaded."""
-    vision = Vision.objects.current()
+def current_vision_or_none(request=None) -> Vision | None:
+    """The vision the request is about, or None while none is loaded."""
+    return Vision.objects.current()
+
+
+def current_vision(request=None) -> Vision:
+    """The vision the request is about (the current one); 404 while none is loaded."""
+    vision = current_vision_or_none(request)
     if vision is None:
         raise Http404("ビジョンがまだ登録されていません。")
     return vision
