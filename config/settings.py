@@ -72,6 +72,9 @@ MIDDLEWARE = [
     # Whole public pages from the cache, before sessions, CSRF and authentication
     # run (core/cache.py). The headers set further in (CSP, …) are stored with them.
     "core.cache.PublicPageCacheMiddleware",
+    # Which partnership area the request is about (/areas/<slug>/…, AREA_HOSTS): after the
+    # cache (whose keys hold the whole path and host), before everything that reads the path.
+    "vision.areas.AreaMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,6 +155,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Development caches no pages (PUBLIC_PAGE_CACHE=true turns it on), so template
 # changes show at once. The cache is never a dependency: with Redis away, pages
 # come from the database (core/cache.py, "The shared cache away").
+# Partnership areas (vision/areas.py): each area at /areas/<slug>/; AREA_HOSTS maps a
+# host name to an area served at the root of its own domain ("host=slug,host=slug");
+# DEFAULT_AREA is the area served at / when several are installed (with one, / serves it).
+AREA_HOSTS = envlist("AREA_HOSTS")
+DEFAULT_AREA = envstr("DEFAULT_AREA")
+
 PUBLIC_PAGE_CACHE = envbool("PUBLIC_PAGE_CACHE", PRODUCTION)
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", 600)  # a safety net only
 REDIS_URL = envstr("REDIS_URL")

@@ -63,6 +63,8 @@ from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 from simple_history.models import HistoricalChanges
 
+from core.addresses import named_area
+
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "public-data-version"
@@ -77,6 +79,7 @@ PUBLIC_VIEWS = frozenset(
         "public:statistics",
         "public:progress_rules",
         "public:accessibility",
+        "public:areas",  # every area side by side: renewed by a change in any area
         "public:programs:detail",
         "public:kpis:list",
         "public:municipalities:index",
@@ -339,6 +342,52 @@ def public_version() -> str:
     return token
 
 
+def area_version_key(slug: str) -> str:
+    """The key of one area's version ("" : the pages that name no area, /areas/ included)."""
+    return f"{VERSION_KEY}:area:{slug}"
+
+
+def page_versions(slug: str) -> str:
+    """The versions a page of area ``slug`` is stored under: the whole site's and its area's.
+
+    One round trip to the shared cache; a version it does not have yet is created. Raises
+    ``SharedCacheUnavailable`` as ``public_version`` does.
+    """
+    if not shared.usable():
+        raise SharedCacheUnavailable
+    cache = _version_cache()
+    keys = [VERSION_KEY, area_version_key(slug)]
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if found.get(key) is None:
+                candidate = _new_token()
+                found[key] = candidate if cache.add(key, candidate, None) else cache.get(key)
+    except Exception as exc:
+        shared.failed(exc)
+        raise SharedCacheUnavailable from exc
+    if any(found.get(key) is None for key in keys):
+        raise RuntimeError("the shared cache keeps no public data version")
+    return ":".join(found[key] for key in keys)
+
+
+def bump_area_versions(slugs) -> None:
+    """Renew the pages of these areas only (and those that name no area: /, /areas/, …).
+
+    The other areas' pages stay cached. Falls back to ``bump_public_version`` (every
+    page) when the shared cache cannot be written: the retry of a missed bump renews all.
+    """
+    if not shared.usable():
+        bump_public_version()
+        return
+    tokens = {area_version_key(slug): _new_token() for slug in {*slugs, ""}}
+    try:
+        _version_cache().set_many(tokens, None)
+    except Exception as exc:
+        shared.failed(exc)
+        bump_public_version()
+
+
 def bump_public_version() -> None:
     """Make every cached public page obsolete, on every worker and server.
 
@@ -359,10 +408,34 @@ def bump_public_version() -> None:
     shared.retry_in_background()
 
 
-class _Commit:
-    """The writes of one transaction; they replace the version once between them."""
+# Which areas a write concerns: set by the vision app (vision.areas.areas_of). It
+# answers a set of area slugs, or None when the write may show in any area (a
+# municipality, a grade level, anything it cannot place): then every page is renewed.
+area_resolver = None
 
-    bumped = False
+
+class _Commit:
+    """The writes of one transaction; they replace the version once between them.
+
+    ``areas``: the slugs of the areas the writes concern; None once a write concerns
+    the whole site. ``memo``: the resolver's answers within the transaction.
+    """
+
+    def __init__(self):
+        self.bumped = False
+        self.areas: set[str] | None = set()
+        self.memo: dict = {}
+
+    def add(self, instance) -> None:
+        if self.areas is None:
+            return
+        slugs = None
+        if instance is not None and area_resolver is not None:
+            slugs = area_resolver(instance, self.memo)
+        if slugs is None:
+            self.areas = None
+        else:
+            self.areas |= slugs
 
 
 class _BumpAfterCommit:
@@ -374,14 +447,19 @@ class _BumpAfterCommit:
     def __call__(self) -> None:
         if not self.commit.bumped:
             self.commit.bumped = True
-            bump_public_version()
+            if self.commit.areas:
+                bump_area_versions(self.commit.areas)
+            else:  # None: the whole site; an empty set: nothing placed, so all as well
+                bump_public_version()
 
 
-def bump_public_version_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
+def bump_public_version_on_commit(using: str = DEFAULT_DB_ALIAS, instance=None) -> None:
     """Bump when the current transaction commits (at once outside a transaction).
 
     Every write registers a callback (so that rolling back a savepoint leaves the
-    others in place), and the callbacks of one transaction share one bump.
+    others in place), and the callbacks of one transaction share one bump. With
+    ``instance`` (the signals below), the bump renews only the areas the writes of the
+    transaction concern, when every one of them can be placed in an area.
     """
     connection = transaction.get_connection(using)
     commit = None
@@ -396,6 +474,7 @@ def bump_public_version_on_commit(using: str = DEFAULT_DB_ALIAS) -> None:
         )
     if commit is None or commit.bumped:
         commit = _Commit()
+    commit.add(instance)
     transaction.on_commit(_BumpAfterCommit(commit), using=using, robust=True)
 
 
@@ -416,8 +495,8 @@ def public_data_models() -> list:
     ]
 
 
-def _changed(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
-    bump_public_version_on_commit(using)
+def _changed(sender, instance=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    bump_public_version_on_commit(using, instance)
 
 
 def _m2m_changed(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
@@ -490,6 +569,15 @@ def page_key(request) -> str | None:
     return "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def area_of_request(request) -> str:
+    """The area the URL names ("" for none), read from the path and host alone."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        host = ""
+    return named_area(request.path_info, host)[0]
+
+
 def _storable(request, response) -> bool:
     match = getattr(request, "resolver_match", None)
     if request.method != "GET" or match is None or match.view_name not in PUBLIC_VIEWS:
@@ -532,7 +620,7 @@ class PublicPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         try:
-            key = f"{key}:{public_version()}"
+            key = f"{key}:{page_versions(area_of_request(request))}"
             frozen = _page_cache().get(key)
         except Exception as exc:
             if not isinstance(exc, SharedCacheUnavailable):

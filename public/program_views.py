@@ -15,6 +15,7 @@ from programs.models import CostShare, Program
 from public.evaluation_views import evaluation_block
 from reports.report import Total, share_total
 from revisions.services import describe, target_periods
+from vision.areas import area_filter
 from vision.models import RevisionChange
 
 KIND_ORDER = {CostShare.Kind.PLAN: 0, CostShare.Kind.BUDGET: 1, CostShare.Kind.SETTLEMENT: 2}
@@ -203,6 +204,7 @@ def detail(request, pk: int):
             "stated_totals",
             "item__parties",
         ),
+        area_filter("item__category__policy_field__vision__"),  # another area's: 404
         pk=pk,
     )
     vision = program.item.category.policy_field.vision

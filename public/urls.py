@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from public import views
+from public import area_views, views
 
 app_name = "public"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("about/progress/", views.progress_rules, name="progress_rules"),
     path("about/accessibility/", views.accessibility, name="accessibility"),
+    path("areas/", area_views.areas, name="areas"),
     path("programs/", include("public.program_urls")),
     path("kpis/", include("public.kpi_urls")),
     path("towns/", include("public.town_urls")),

@@ -11,11 +11,79 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.japanese import fiscal_year_label
+from municipalities.models import Municipality
+
+
+class Area(models.Model):
+    """A partnership area (圏域): a central city and its members, with visions in turn.
+
+    A municipality may belong to several areas (a 定住自立圏 and a 連携中枢都市圏 at
+    once); its code stays its identity. The members are the current vision's
+    municipalities (``Vision.municipalities``), not a second list to keep in step. The area's visions follow one another (第2次,
+    第3次 …): the current one is the latest edition (``current_vision``).
+    """
+
+    class Kind(models.TextChoices):
+        SETTLEMENT = "settlement", "定住自立圏"
+        METROPOLITAN = "metropolitan", "連携中枢都市圏"
+        OTHER = "other", "その他"
+
+    slug = models.SlugField(
+        "識別名",
+        max_length=40,
+        unique=True,
+        help_text="URL（/areas/識別名/）に使う半角英小文字・数字・ハイフン。後から変えないでください。",
+    )
+    name = models.CharField("圏域の名称", max_length=100, help_text="例：新庄最上定住自立圏")
+    name_en = models.CharField("英語名", max_length=150, blank=True)
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices, default=Kind.SETTLEMENT)
+    central = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="central_of_areas",
+        verbose_name="中心市",
+        null=True,
+        blank=True,
+    )
+    sort_order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "圏域"
+        verbose_name_plural = "圏域"
+        ordering = ["sort_order", "slug"]
+
+    def __str__(self):
+        return self.name
+
+    def current_vision(self) -> "Vision | None":
+        return self.visions.order_by("-edition", "-period_start").first()
+
+    def members(self):
+        """The member municipalities: those of the current vision (its 構成市町村)."""
+        vision = self.current_vision()
+        if vision is None:
+            return Municipality.objects.none()
+        return vision.municipalities.order_by("sort_order", "code")
+
+    @property
+    def central_city(self):
+        """The central city as set, else the member flagged as one (中心市)."""
+        if self.central_id:
+            return self.central
+        return self.members().filter(is_central_city=True).first()
+
+
+def area_slug_for(vision_slug: str, edition: int | None) -> str:
+    """The area slug a vision's slug implies: ``shinjo-mogami-3`` (第3次) → ``shinjo-mogami``."""
+    suffix = f"-{edition}"
+    if edition and vision_slug.endswith(suffix) and len(vision_slug) > len(suffix):
+        return vision_slug[: -len(suffix)][:40]
+    return vision_slug[:40]
 
 
 class VisionQuerySet(models.QuerySet):
     def current(self) -> "Vision | None":
-        """The vision the public pages show: the latest edition."""
+        """The vision the public pages show when no area is asked for: the latest edition."""
         return self.order_by("-edition", "-period_start").first()
 
 
@@ -54,6 +122,16 @@ class Vision(models.Model):
         "municipalities.Municipality", related_name="visions", verbose_name="構成市町村", blank=True
     )
 
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="visions",
+        verbose_name="圏域",
+        null=True,
+        blank=True,
+        help_text="空のまま保存すると、識別名と定住自立圏の名称から圏域を作ります。",
+    )
+
     objects = VisionQuerySet.as_manager()
 
     class Meta:
@@ -69,6 +147,16 @@ class Vision(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Every vision belongs to an area: one saved without (the fixtures, a workbook of
+        # an area not yet on the platform) gets the area its slug implies, created if new.
+        if self.area_id is None and self.slug:
+            self.area, _ = Area.objects.get_or_create(
+                slug=area_slug_for(self.slug, self.edition),
+                defaults={"name": self.area_name or self.slug},
+            )
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.period_start and self.period_end and self.period_end < self.period_start:

@@ -7,12 +7,20 @@ asks them (ARCHITECTURE.md, "Where the area is decided").
 
 from django.http import Http404
 
+from vision.areas import current_slug
 from vision.models import Vision
 
 
 def current_vision_or_none(request=None) -> Vision | None:
-    """The vision the request is about, or None while none is loaded."""
-    return Vision.objects.current()
+    """The current vision of the request's area (vision.areas), or None while none is loaded.
+
+    With no area asked for (one area installed, no DEFAULT_AREA), the latest edition, as
+    always. ``request`` documents that the answer depends on it; the area itself is set
+    for the request by ``vision.areas.AreaMiddleware``.
+    """
+    slug = current_slug()
+    visions = Vision.objects.filter(area__slug=slug) if slug else Vision.objects
+    return visions.current()
 
 
 def current_vision(request=None) -> Vision:

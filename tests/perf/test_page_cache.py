@@ -139,12 +139,14 @@ def test_many_writes_in_one_transaction_bump_once(
     kpi, monkeypatch, django_capture_on_commit_callbacks
 ):
     bumps = []
-    monkeypatch.setattr(cache, "bump_public_version", lambda: bumps.append(1))
+    monkeypatch.setattr(cache, "bump_public_version", lambda: bumps.append("all"))
+    monkeypatch.setattr(cache, "bump_area_versions", lambda slugs: bumps.append(set(slugs)))
     with django_capture_on_commit_callbacks(execute=True):
         make_actual(kpi, "1", year=2026)
         make_actual(kpi, "2", year=2027)
         kpi.save()
-    assert bumps == [1]
+    # The actuals and the KPI all belong to the KPI's area: that area's pages, once.
+    assert bumps == [{kpi.program.item.category.policy_field.vision.area.slug}]
 
 
 def test_history_rows_are_not_watched():

@@ -47,6 +47,7 @@ def public_paths(*, report_year: int | None = None, revision: int | None = None)
         "/reports/",
         "/revisions/",
         "/revisions/compare/",
+        "/areas/",
     ]
     if report_year:
         ja.append(f"/reports/{report_year}/")

@@ -1,0 +1,184 @@
+"""Several partnership areas on one installation: addresses, scoping, the /areas/ page.
+
+The second area is made up here (架空定住自立圏, slug ``kaku``), beside the document's
+新庄最上 (``shinjo-mogami``, made by the migration and the fixtures). Kaneyama and Okura
+belong to both, as a town can belong to a 定住自立圏 and a 連携中枢都市圏 at once.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import make_item, make_kpi, make_program, make_vision
+from vision.areas import area_filter, current_slug, in_area
+from vision.models import Area, Vision
+from vision.selectors import current_vision
+
+pytestmark = pytest.mark.django_db
+
+OTHER_TITLE = "架空定住自立圏 第2次共生ビジョン"
+OTHER_KPI = "架空の移住相談件数"
+
+
+@pytest.fixture
+def other(kaneyama, okura):
+    area = Area.objects.create(
+        slug="kaku", name="架空定住自立圏", name_en="Kaku Settlement Area", central=kaneyama
+    )
+    vision = make_vision(area=area, slug="kaku-2", edition=2, title=OTHER_TITLE, area_name="架空")
+    vision.municipalities.set([kaneyama, okura])
+    program = make_program(make_item(vision), participants=[kaneyama.code, okura.code])
+    make_kpi(program, name=OTHER_KPI)
+    return area, vision, program
+
+
+def shinjo_program():
+    vision = Vision.objects.get(slug="shinjo-mogami-3")
+    return vision.policy_fields.first().categories.first().items.first().programs.first()
+
+
+def test_the_document_loads_into_its_own_area(vision):
+    assert vision.area.slug == "shinjo-mogami"
+    assert vision.area.name == "新庄最上定住自立圏"
+    assert vision.area.kind == Area.Kind.SETTLEMENT
+    assert vision.area.central_city.code == "062057"  # 新庄市
+    assert vision.area.members().count() == 8
+    assert vision.area.current_vision() == vision
+
+
+def test_with_a_second_area_the_root_still_serves_shinjo_mogami(client, other, vision):
+    html = client.get("/").content.decode()
+    assert vision.title in html and OTHER_TITLE not in html
+    kpis = client.get("/kpis/").content.decode()
+    assert OTHER_KPI not in kpis
+
+
+def test_each_area_has_its_own_paths_and_links_stay_inside(client, other):
+    html = client.get("/areas/kaku/").content.decode()
+    assert OTHER_TITLE in html
+    assert 'href="/areas/kaku/kpis/"' in html  # reverse() under the area's prefix
+    assert 'href="/kpis/"' not in html
+    kpis = client.get("/areas/kaku/kpis/").content.decode()
+    assert OTHER_KPI in kpis
+    assert "年間事業開催数" not in kpis  # a 新庄最上 KPI
+    shinjo = client.get("/areas/shinjo-mogami/kpis/").content.decode()
+    assert "年間事業開催数" in shinjo and OTHER_KPI not in shinjo
+    assert reverse("public:home") == "/"  # the prefix ends with the request
+
+
+def test_english_pages_of_an_area(client, other):
+    response = client.get("/areas/kaku/en/kpis/")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    assert OTHER_KPI in response.content.decode()
+    assert 'href="/areas/kaku/en/' in response.content.decode()
+
+
+def test_a_program_of_another_area_is_not_found_under_an_area(client, other):
+    _area, _vision, program = other
+    assert client.get(f"/areas/kaku/programs/{program.pk}/").status_code == 200
+    assert client.get(f"/areas/shinjo-mogami/programs/{program.pk}/").status_code == 404
+    mine = shinjo_program()
+    assert client.get(f"/areas/shinjo-mogami/programs/{mine.pk}/").status_code == 200
+    assert client.get(f"/areas/kaku/programs/{mine.pk}/").status_code == 404
+
+
+def test_a_town_of_both_areas_shows_in_each_and_one_of_neither_is_not_found(client, other):
+    assert client.get("/areas/kaku/towns/063614/").status_code == 200  # 金山町: in both
+    assert client.get("/areas/shinjo-mogami/towns/063614/").status_code == 200
+    assert client.get("/areas/kaku/towns/062057/").status_code == 404  # 新庄市: not in kaku
+
+
+def test_an_unknown_area_is_not_found(client, other):
+    assert client.get("/areas/nowhere/").status_code == 404
+    assert client.get("/areas/nowhere/kpis/").status_code == 404
+
+
+def test_an_area_at_its_own_host_name(client, other):
+    with override_settings(
+        AREA_HOSTS=["kaku.example.lg.jp=kaku"], ALLOWED_HOSTS=["kaku.example.lg.jp", "testserver"]
+    ):
+        html = client.get("/", HTTP_HOST="kaku.example.lg.jp").content.decode()
+        assert OTHER_TITLE in html
+        assert 'href="/kpis/"' in html  # at the root of its domain
+        default = client.get("/").content.decode()
+    assert OTHER_TITLE not in default
+
+
+def test_default_area_decides_the_root(client, other, vision):
+    with override_settings(DEFAULT_AREA="kaku"):
+        assert OTHER_TITLE in client.get("/").content.decode()
+        assert current_vision().slug == "kaku-2"
+    assert current_vision() == vision
+
+
+def test_scoping_outside_a_request(other, vision):
+    assert current_slug() is None and area_filter("vision__") == area_filter()
+    with in_area("kaku"):
+        assert current_vision().title == OTHER_TITLE
+        assert list(Vision.objects.filter(area_filter())) == [other[1]]
+    assert current_vision() == vision
+
+
+def test_the_areas_page_lists_every_area(client, other, vision):
+    response = client.get("/areas/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "新庄最上定住自立圏" in html and "架空定住自立圏" in html
+    assert 'href="/areas/kaku/"' in html and 'href="/areas/shinjo-mogami/"' in html
+    row = re.search(r'<a href="/areas/kaku/"[^>]*>.*?</tr>', html, re.S).group(0)
+    assert "金山町" in row and "大蔵村" in row  # its central city and member
+    assert re.search(r'<td class="num">1</td>\s*</tr>', row)  # one KPI
+    shinjo = re.search(r'<a href="/areas/shinjo-mogami/"[^>]*>.*?</tr>', html, re.S).group(0)
+    kpis = vision_kpi_count(vision)
+    assert re.search(rf'<td class="num">{kpis}</td>\s*</tr>', shinjo)
+    english = client.get("/en/areas/").content.decode()
+    assert 'href="/areas/kaku/en/"' in english and "Kaku Settlement Area" in english
+
+
+def vision_kpi_count(vision):
+    from kpis.models import KPI
+
+    return KPI.objects.filter(program__item__category__policy_field__vision=vision).count()
+
+
+def test_the_areas_page_does_not_query_per_area(client, other):
+    with CaptureQueriesContext(connection) as two:
+        client.get("/areas/")
+    for n in range(3):
+        area = Area.objects.create(slug=f"more-{n}", name=f"追加圏{n}")
+        more = make_vision(area=area, slug=f"more-{n}-1", edition=1)
+        make_kpi(make_program(make_item(more), participants=["063614"]))
+    with CaptureQueriesContext(connection) as five:
+        response = client.get("/areas/")
+    assert response.content.decode().count("追加圏") == 3
+    assert len(five) == len(two)
+
+
+def test_cached_pages_of_two_areas_never_mix(client, other, settings):
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    caches = {alias: {"BACKEND": locmem, "LOCATION": f"areas-{alias}"} for alias in settings.CACHES}
+    with override_settings(
+        PUBLIC_PAGE_CACHE=True,
+        CACHES=caches,
+        AREA_HOSTS=["kaku.example.lg.jp=kaku"],
+        ALLOWED_HOSTS=["kaku.example.lg.jp", "testserver"],
+    ):
+        for _ in range(2):  # stored, then from the cache
+            assert OTHER_TITLE not in client.get("/").content.decode()
+            assert OTHER_TITLE in client.get("/areas/kaku/").content.decode()
+            assert OTHER_TITLE not in client.get("/areas/shinjo-mogami/").content.decode()
+            assert OTHER_TITLE in client.get("/", HTTP_HOST="kaku.example.lg.jp").content.decode()
+        assert client.get("/areas/kaku/")["X-Public-Cache"] == "hit"
+
+
+def test_a_vision_saved_without_an_area_gets_the_one_its_slug_implies(db):
+    first = make_vision(slug="yamabiko-2", edition=2, area_name="やまびこ定住自立圏")
+    second = make_vision(slug="yamabiko-3", edition=3, area_name="やまびこ定住自立圏")
+    assert first.area == second.area
+    assert first.area.slug == "yamabiko" and first.area.name == "やまびこ定住自立圏"
+    assert first.area.current_vision() == second
