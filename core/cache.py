@@ -91,6 +91,8 @@ PUBLIC_VIEWS = frozenset(
         "opendata:file_csv",
         "opendata:datapackage",
         "opendata:catalog",
+        "opendata:combined_csv",  # every area's rows: renewed by a change in any area
+        "opendata:combined_json",
         # The yearly cycle: published reports (files stored when published), the vision
         # document and plan revisions: PublishedReport, ReportingYear, PlanRevision and
         # the plan itself, all in PUBLIC_DATA_APPS, so every save bumps the version.

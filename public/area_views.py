@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from core.formats import num
 from kpis.models import KPI
 from kpis.selectors import attach_progress, grade_levels, public_kpis
+from public.opendata import DATASETS
 from public.views import bucket_of, result_buckets
+from vision.areas import across_areas
 from vision.models import Area, PopulationFigure, Vision
 
 
@@ -78,6 +80,7 @@ def kind_labels() -> dict[str, str]:
     }
 
 
+@across_areas
 def areas(request):
     kinds = kind_labels()
     areas = list(Area.objects.select_related("central"))
@@ -119,4 +122,8 @@ def areas(request):
                 "kpi_count": sum(counts.get(vision.pk, {}).values()) if vision else 0,
             }
         )
-    return render(request, "vision/areas.html", {"rows": rows, "buckets": buckets})
+    return render(
+        request,
+        "vision/areas.html",
+        {"rows": rows, "buckets": buckets, "datasets": list(DATASETS.values())},
+    )

@@ -23,6 +23,7 @@ data for all areas) have no area of their own.
 from __future__ import annotations
 
 import contextvars
+import functools
 
 from django.conf import settings
 from django.db.models import Q
@@ -37,6 +38,27 @@ _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("area", de
 def current_slug() -> str | None:
     """The slug of the area the request is about; None: the installation's default."""
     return _current.get() or getattr(settings, "DEFAULT_AREA", "") or None
+
+
+def named_slug() -> str | None:
+    """The area the URL names (/areas/<slug>/…, AREA_HOSTS); None at the installation's root."""
+    return _current.get()
+
+
+def across_areas(view):
+    """A page about every area (/areas/, combined open data): only where no area is named.
+
+    Under /areas/<slug>/ or an area's own host it would be cached as that area's page and
+    miss the other areas' changes (core/cache.py), so it is not found there.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if named_slug():
+            raise Http404("このページは圏域ごとのページにはありません。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def area_filter(prefix: str = "") -> Q:

@@ -182,3 +182,48 @@ def test_a_vision_saved_without_an_area_gets_the_one_its_slug_implies(db):
     assert first.area == second.area
     assert first.area.slug == "yamabiko" and first.area.name == "やまびこ定住自立圏"
     assert first.area.current_vision() == second
+
+
+# --- open data per area and for all ----------------------------------------------------
+
+
+def csv_rows(response) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_each_area_has_its_own_open_data(client, other):
+    kaku = client.get("/areas/kaku/opendata/kpis.json").json()
+    assert [row["name"] for row in kaku] == [OTHER_KPI]
+    shinjo = client.get("/opendata/kpis.json").json()
+    assert OTHER_KPI not in {row["name"] for row in shinjo}
+    assert client.get("/areas/shinjo-mogami/opendata/kpis.json").json() == shinjo
+
+
+def test_combined_open_data_has_every_area_with_the_area_in_front(client, other):
+    combined = csv_rows(client.get("/opendata/areas/kpis.csv"))
+    shinjo = csv_rows(client.get("/opendata/kpis.csv"))
+    kaku = csv_rows(client.get("/areas/kaku/opendata/kpis.csv"))
+    assert combined[0] == ["圏域ID", "圏域名", *shinjo[0]]
+    assert combined[1:] == [  # areas in their display order (sort order, then slug)
+        *(["kaku", "架空定住自立圏", *row] for row in kaku[1:]),
+        *(["shinjo-mogami", "新庄最上定住自立圏", *row] for row in shinjo[1:]),
+    ]
+    rows = client.get("/opendata/areas/kpi_actuals.json").json()
+    assert {row["area"] for row in rows} <= {"shinjo-mogami", "kaku"}
+    by_area = [
+        {k: v for k, v in row.items() if k not in ("area", "area_name")}
+        for row in rows
+        if row["area"] == "shinjo-mogami"
+    ]
+    assert by_area == client.get("/opendata/kpi_actuals.json").json()
+    assert client.get("/opendata/areas/nothing.csv").status_code == 404
+
+
+def test_pages_about_every_area_are_not_found_under_one_area(client, other):
+    assert client.get("/areas/kaku/areas/").status_code == 404
+    assert client.get("/areas/kaku/opendata/areas/kpis.csv").status_code == 404
+    assert client.get("/areas/").status_code == 200
