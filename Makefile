@@ -4,7 +4,7 @@
 # and one for production mode on this machine:
 #   make serve  gunicorn, DEBUG off, hashed and compressed static files (PORT=… as above)
 # and the benchmark (not part of make test; needs wrk: apt-get install wrk):
-#   make bench  the public pages under load at 1× and 100× data → bench/RESULTS.md
+#   make bench  the public pages under load at 1× and 130× data (SQLite and PostgreSQL) → bench/RESULTS.md
 # Installs come from requirements.lock (every package pinned, with its hashes);
 # pyproject.toml keeps the ranges. After changing a range, or to take newer releases:
 #   make lock   resolve pyproject.toml (all extras) again with pip-tools → requirements.lock
@@ -88,10 +88,13 @@ serve: setup .make/secret_key
 	@echo "→ http://127.0.0.1:$(PORT)/ （本番モード・gunicorn。管理者は manage.py createsuperuser で作成）"
 	$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT)
 
-# Serves the synthetic 1× and 100× databases through `make serve` on loopback ports,
-# measures with wrk, stops what it started (bench/run.py). About 10 minutes.
+# Serves the synthetic 1× and 130× data (130 areas, about Japan's number of 定住自立圏)
+# from SQLite and from a throwaway PostgreSQL cluster (bench/postgres.py; needs the
+# PostgreSQL server binaries) through `make serve` on loopback ports, measures with wrk,
+# stops what it started (bench/run.py). About 20 minutes on 2 cores. One database only:
+# make bench BENCH_ARGS="--db sqlite" (or --db postgres).
 bench: setup .make/secret_key
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,26 +1,38 @@
-"""`make bench`: the public site under load at 1× and 100× data, cached and uncached.
+"""`make bench`: the public site under load at 1× and 130× data, cached and uncached,
+on SQLite and on PostgreSQL.
 
-1. Data: SQLite databases at 1× and 100× (bench/synthetic.py, seed 7), made once
-   and kept in bench/out/ (git-ignored) until the generator or the migrations change.
-2. Servers: `make serve PORT=…` (gunicorn, production settings, DEBUG off,
-   WhiteNoise) on 127.0.0.1 for each database, with the public page cache on and
-   off (PUBLIC_PAGE_CACHE=false), plus one with gunicorn's production worker
-   recycling left on (the others set GUNICORN_MAX_REQUESTS=0 so that memory
-   growth per request would show).
-3. Load: wrk against a static file, the top page, a program page, the KPI table,
-   the area statistics and an open-data CSV; rounds interleave every page on
-   every server, with a pause between runs. Requests per second, p50/p99 latency,
-   errors; each page's throughput as a share of the static file's on the same
-   server in the same round; 100× as a share of 1×; worker memory (RSS) after
-   warm-up and at the end.
-4. The 10,000-row spreadsheet import (bench/imports.py) and the progress report.
+1. Data: the synthetic data at 1× and 130× (bench/synthetic.py, seed 7; 130 areas, about
+   as many as Japan's 定住自立圏). SQLite: files made once and kept in bench/out/
+   (git-ignored) until the generator or the migrations change. PostgreSQL: a throwaway
+   cluster (bench/postgres.py: PostgreSQL's own binaries, a Unix socket in a temporary
+   folder, run as the `postgres` user when we are root, stopped and deleted at the end)
+   with one database per scale, made by the same generator with the same seed; the
+   figures' timestamps are one fixed moment (--fixed-time), so both serve the same bytes.
+2. Check: in one process per database (Django's test client, no page cache), each
+   page's status, number of queries and body (length and SHA-256); SQLite and
+   PostgreSQL must agree on all of them.
+3. Servers: `make serve PORT=…` (gunicorn, production settings, DEBUG off, WhiteNoise,
+   persistent database connections DB_CONN_MAX_AGE=60 as in .env.example) on
+   127.0.0.1 for each database and scale, with the public page cache on and off
+   (PUBLIC_PAGE_CACHE=false), plus one on SQLite with gunicorn's production worker
+   recycling left on (the others set GUNICORN_MAX_REQUESTS=0 so that memory growth
+   per request would show).
+4. Load: wrk against a static file, the top page, a program page, the KPI table,
+   the area statistics and an open-data CSV; rounds interleave every page on every
+   server, with a pause between runs. Requests per second, p50/p99 latency, errors;
+   each page's throughput as a share of the static file's on the same server in the
+   same round; 130× as a share of 1×; PostgreSQL as a share of SQLite; worker memory
+   (RSS) after warm-up and after each round.
+5. The 10,000-row spreadsheet import (bench/imports.py, SQLite) and the progress
+   report (each database and scale).
 
-Everything it starts is stopped at the end, also on Ctrl-C or an error. The table
-goes to bench/out/results.md and .json and into bench/RESULTS.md between the
+Everything it starts is stopped at the end, also on Ctrl-C or an error. The tables
+go to bench/out/results.md and .json and into bench/RESULTS.md between the
 generated-results markers; the reading of the figures in RESULTS.md is written
 by hand.
 
-    .venv/bin/python -m bench.run [--rounds 3] [--duration 4] [--skip-import]
+    .venv/bin/python -m bench.run [--db sqlite|postgres|both] [--rounds 3] [--duration 4]
+                                  [--skip-import] [--scales 1,130] [--no-results-md]
 """
 
 import argparse
@@ -39,16 +51,20 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import closing
+from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
+
+from bench import postgres as bench_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PY = sys.executable
 SEED = 7
-SCALES = (1, 100)
+SCALES = (1, 130)  # 130 partnership areas: about as many as Japan's 定住自立圏
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+MODES = ("cached", "uncached")
 PAGES = [
     ("static", "static file (site.css)"),
     ("top", "top page /"),
@@ -83,39 +99,102 @@ def _env(**extra) -> dict:
     return env
 
 
-def database(scale: int) -> Path:
-    path = OUT / f"db-{scale}x.sqlite3"
-    stamp = path.with_suffix(".stamp")
-    wanted = f"{_stamp()} seed={SEED}"
-    if path.exists() and stamp.exists() and stamp.read_text() == wanted:
-        print(f"· data {scale}×: {path.name} (kept)")
-        return path
-    for old in OUT.glob(f"db-{scale}x.sqlite3*"):
-        old.unlink()
-    env = _env(DATABASE_URL=f"sqlite:///{path}")
+def _generate(url: str, scale: int) -> float:
+    """migrate + bench.synthetic into the (empty) database at ``url``; seconds taken."""
+    env = _env(DATABASE_URL=url)
     start = time.monotonic()
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
-        [PY, "-m", "bench.synthetic", "--scale", str(scale), "--seed", str(SEED)],
+        [PY, "-m", "bench.synthetic", "--scale", str(scale), "--seed", str(SEED), "--fixed-time"],
         cwd=ROOT,
         env=env,
         check=True,
+        stdout=subprocess.DEVNULL,
     )
+    return time.monotonic() - start
+
+
+def sqlite_database(scale: int, made: dict) -> str:
+    path = OUT / f"db-{scale}x.sqlite3"
+    stamp = path.with_suffix(".stamp")
+    wanted = f"{_stamp()} seed={SEED} fixed-time"
+    if path.exists() and stamp.exists() and stamp.read_text() == wanted:
+        print(f"· data SQLite {scale}×: {path.name} (kept)")
+        made[f"SQLite {scale}×"] = "kept from an earlier run"
+        return f"sqlite:///{path}"
+    for old in OUT.glob(f"db-{scale}x.sqlite3*"):
+        old.unlink()
+    seconds = _generate(f"sqlite:///{path}", scale)
     stamp.write_text(wanted)
-    print(f"· data {scale}×: made in {time.monotonic() - start:.0f} s")
-    return path
+    print(f"· data SQLite {scale}×: made in {seconds:.0f} s")
+    made[f"SQLite {scale}×"] = f"made in {seconds:.0f} s"
+    return f"sqlite:///{path}"
 
 
-def program_id(path: Path) -> int:
-    with closing(sqlite3.connect(path)) as db:
-        row = db.execute(
-            "SELECT p.id FROM programs_program p JOIN vision_agreementitem i ON p.item_id = i.id "
-            "JOIN vision_category c ON i.category_id = c.id "
-            "JOIN vision_policyfield f ON c.policy_field_id = f.id "
-            "JOIN vision_vision v ON f.vision_id = v.id WHERE p.name = ? ORDER BY v.edition DESC",
-            (PROGRAM_NAME,),
-        ).fetchone()
-    return row[0]
+def postgres_database(cluster, scale: int, made: dict) -> str:
+    url = cluster.create_database(f"bench_{scale}x")
+    seconds = _generate(url, scale)
+    print(f"· data PostgreSQL {scale}×: made in {seconds:.0f} s")
+    made[f"PostgreSQL {scale}×"] = f"made in {seconds:.0f} s"
+    return url
+
+
+# The pages measured; {program} is the program page's id in that database.
+PATHS = {
+    "top": "/",
+    "program": "/programs/{program}/",
+    "kpis": "/kpis/",
+    "statistics": "/statistics/",
+    "csv": "/opendata/kpi_actuals.csv",
+}
+
+_PROBE = """
+import hashlib, json, sys
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from programs.models import Program
+program = (
+    Program.objects.filter(name=sys.argv[1])
+    .order_by("-item__category__policy_field__vision__edition", "pk")
+    .values_list("pk", flat=True)
+    .first()
+)
+client = Client()
+pages = {}
+for page, path in json.loads(sys.argv[2]).items():
+    path = path.format(program=program)
+    client.get(path)  # a worker's first request fills its per-process caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    pages[page] = {
+        "path": path,
+        "status": response.status_code,
+        "queries": len(queries),
+        "bytes": len(body),
+        "sha256": hashlib.sha256(body).hexdigest()[:16],
+    }
+print(json.dumps({"program": program, "pages": pages}))
+"""
+
+
+def probe(url: str) -> dict:
+    """The program page's id, then each page's status, queries (the second request, as
+    a warm worker serves it) and body, rendered without the page cache."""
+    out = subprocess.run(
+        [PY, "-c", _PROBE, PROGRAM_NAME, json.dumps(PATHS)],
+        cwd=ROOT,
+        env=_env(DATABASE_URL=url, PUBLIC_PAGE_CACHE="false"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"probe of {url} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -129,7 +208,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    name: str
+    db: str  # "sqlite" or "postgres"
     scale: int
     cached: bool
     recycle: bool = False
@@ -140,17 +219,24 @@ class Server:
     rss_rounds: list = field(default_factory=list)  # after each round
     rss_after: list = field(default_factory=list)
     cache_check: str = ""
+    bodies: dict = field(default_factory=dict)  # page → [bytes, sha256] as served
+
+    @property
+    def name(self) -> str:
+        mode = "cached" if self.cached else "uncached"
+        return f"{self.db}-{self.scale}x-{mode}" + ("-recycling" if self.recycle else "")
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, db: Path, log: Path) -> None:
+    def start(self, database_url: str, log: Path) -> None:
         self.port = free_port()
         cache_dir = OUT / f"cache-{self.name}"
         shutil.rmtree(cache_dir, ignore_errors=True)
         env = _env(
-            DATABASE_URL=f"sqlite:///{db}",
+            DATABASE_URL=database_url,
+            DB_CONN_MAX_AGE=60,  # persistent connections, as .env.example and deploy/ say
             PUBLIC_PAGE_CACHE="true" if self.cached else "false",
             CACHE_DIR=cache_dir,
         )
@@ -214,10 +300,9 @@ class Server:
         return sorted(round(rss, 1) for pid, (ppid, rss) in procs.items() if ppid in procs)
 
 
-def _get(url: str) -> tuple[int, dict]:
+def _get(url: str) -> tuple[int, dict, bytes]:
     with urllib.request.urlopen(url, timeout=60) as response:
-        response.read()
-        return response.status, dict(response.headers)
+        return response.status, dict(response.headers), response.read()
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -260,7 +345,7 @@ def wrk(url: str, *, duration: int, connections: int, threads: int) -> dict:
 # --- machine -------------------------------------------------------------------------------
 
 
-def machine() -> dict:
+def machine(postgres_version: str = "") -> dict:
     def version(*cmd):
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
@@ -274,7 +359,7 @@ def machine() -> dict:
     packages = subprocess.run(
         [PY, "-m", "pip", "list", "--format=json"], capture_output=True, text=True
     )
-    wanted = {"django", "gunicorn", "whitenoise", "openpyxl", "django-simple-history"}
+    wanted = {"django", "gunicorn", "whitenoise", "openpyxl", "django-simple-history", "psycopg"}
     versions = {
         p["name"]: p["version"]
         for p in json.loads(packages.stdout or "[]")
@@ -289,6 +374,7 @@ def machine() -> dict:
         "os": platform.platform(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
+        "postgres": postgres_version,
         "wrk": version("wrk", "--version"),
         "packages": versions,
     }
@@ -297,17 +383,19 @@ def machine() -> dict:
 # --- the hook for the annual progress report ------------------------------------------------
 
 
-def progress_report() -> dict:
-    """Time the annual progress report (fiscal year 2026) at 1× and 100×.
+def progress_report(urls: dict) -> dict:
+    """Time the annual progress report (fiscal year 2026) at each scale on each database.
 
-    For each scale, in a fresh process on that scale's database: the content
+    ``urls``: {(database, scale): DATABASE_URL}. For each, in a fresh process on that
+    database: the content
     (``reports.report.build_report``), the Excel file (``reports.report_xlsx.render_xlsx``)
     and the PDF (``reports.pdf.report_pdf``: the template, then WeasyPrint), each timed
     on its own: the functions behind the admin's downloads, publishing and
     ``manage.py progress_report``. One run of each; the PDF's time includes
     WeasyPrint's first use of the fonts in that process, as a worker's first PDF does.
-    Returns ``{"1x content": "0.101", "1x .xlsx": …, "1x PDF": …, "100x content": …}``
-    in seconds, or for a scale that failed, ``{"100x": <the error's last line>}``.
+    Returns ``{"SQLite 1x content": "0.101", "SQLite 1x .xlsx": …, "SQLite 1x PDF": …,
+    "PostgreSQL 130x content": …}`` in seconds, or for one that failed,
+    ``{"PostgreSQL 130x": <the error's last line>}``.
     """
     code = (
         "import json, os, time\n"
@@ -332,15 +420,12 @@ def progress_report() -> dict:
         "print(json.dumps(seconds))\n"
     )
     results = {}
-    for scale in SCALES:
-        db = OUT / f"db-{scale}x.sqlite3"
-        if not db.exists():
-            results[f"{scale}x"] = f"no database {db.name} (made by make bench)"
-            continue
+    for (db, scale), url in urls.items():
+        key = f"{DATABASES[db]} {scale}x"
         out = subprocess.run(
             [PY, "-c", code],
             cwd=ROOT,
-            env=_env(DATABASE_URL=f"sqlite:///{db}"),
+            env=_env(DATABASE_URL=url),
             capture_output=True,
             text=True,
             timeout=600,
@@ -348,10 +433,10 @@ def progress_report() -> dict:
         try:
             seconds = json.loads(out.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):
-            results[f"{scale}x"] = (out.stderr.strip().splitlines() or ["no output"])[-1][-300:]
+            results[key] = (out.stderr.strip().splitlines() or ["no output"])[-1][-300:]
             continue
         for part, value in seconds.items():
-            results[f"{scale}x {part}"] = f"{value:.3f}"
+            results[f"{key} {part}"] = f"{value:.3f}"
     return results
 
 
@@ -382,7 +467,7 @@ def measure(servers, rounds: int, duration: int, pause: float, connections: int,
     return runs
 
 
-def summarise(servers, runs) -> dict:
+def summarise(servers, runs, scales) -> dict:
     by = {}
     for run in runs:
         by.setdefault((run["server"], run["page"]), []).append(run)
@@ -403,18 +488,30 @@ def summarise(servers, runs) -> dict:
             "vs_static": statistics.median(ratios),
             "p99_vs_static": statistics.median(p99_ratios),
         }
-    for name in ("cached", "uncached"):
-        for page, _label in PAGES:
-            one, big = summary.get(f"1x-{name} {page}"), summary.get(f"100x-{name} {page}")
-            if one and big:
-                big["vs_1x"] = big["rps"] / one["rps"]
+    small, big = scales[0], scales[-1]
+    for db in DATABASES:
+        for mode in MODES:
+            for page, _label in PAGES:
+                one = summary.get(f"{db}-{small}x-{mode} {page}")
+                many = summary.get(f"{db}-{big}x-{mode} {page}")
+                if one and many and big != small:
+                    many["vs_1x"] = many["rps"] / one["rps"]
     return summary
 
 
-def table(summary, servers, imports, report, info, settings) -> str:
+def _pair(sqlite: dict | None, postgres: dict | None, key: str, fmt: str) -> str:
+    """'SQLite / PostgreSQL' for one figure; – where a database was not measured."""
+    cells = [format(s[key], fmt) if s and key in s else "–" for s in (sqlite, postgres)]
+    return " / ".join(cells)
+
+
+def table(summary, servers, imports, report, info, settings, probes, made) -> str:
+    scales = settings["scale_list"]
+    small, big = scales[0], scales[-1]
     lines = [
         f"Run {info['date']} on {info['nproc']} CPU ({info['cpu']}), {info['memory_mb']} MB, "
         f"{info['os']}; Python {info['python']}, SQLite {info['sqlite']}, "
+        + (f"{info['postgres']}, " if info.get("postgres") else "")
         + ", ".join(f"{k} {v}" for k, v in sorted(info["packages"].items()))
         + f"; {info['wrk']}. Load average (1, 5, 15 min) before the load runs: "
         + " ".join(f"{x:.2f}" for x in info["load_average_at_start"])
@@ -422,26 +519,77 @@ def table(summary, servers, imports, report, info, settings) -> str:
         + " ".join(f"{x:.2f}" for x in info.get("load_average_at_end", ()))
         + ".",
         "",
-        f"wrk {settings['threads']} threads, {settings['connections']} connections, "
-        f"{settings['duration']} s per run, {settings['rounds']} interleaved rounds, "
-        f"{settings['pause']} s pause; medians over the rounds. gunicorn: `make serve`, 3 sync "
-        'workers, SQLite (WAL). "× static": the page\'s requests per second divided by the '
-        "static file's on the same server in the same round; \"100× ÷ 1×\": the page's "
-        "requests per second at 100× divided by its figure at 1×, same mode.",
+        "Data (bench/synthetic.py, seed 7): "
+        + "; ".join(f"{name} {how}" for name, how in made.items())
+        + ".",
         "",
-        "| page | server | req/s | × static | p50 ms | p99 ms | p99 ÷ static p99 | errors | 100× ÷ 1× |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"wrk {settings['threads']} threads, {settings['connections']} connections, "
+        f"{settings['duration']} s per run, {settings['rounds']} interleaved rounds (every "
+        f"server, both databases, in each round), {settings['pause']} s pause; medians over "
+        "the rounds. gunicorn: `make serve`, 3 sync workers, DB_CONN_MAX_AGE=60; SQLite in WAL "
+        "mode; PostgreSQL a throwaway cluster with its default settings on a Unix socket "
+        '(bench/postgres.py). Each cell is "SQLite / PostgreSQL". "× static": the page\'s '
+        "requests per second divided by the static file's on the same server in the same "
+        f'round; "{big}× ÷ {small}×": the page\'s requests per second at {big}× divided by '
+        'its figure at 1×, same database and mode; "PG ÷ SQLite": PostgreSQL\'s requests per '
+        "second divided by SQLite's, same page, data and mode.",
+        "",
+        "| page | data, mode | req/s SQLite | req/s PostgreSQL | PG ÷ SQLite | × static | "
+        f"p50 ms | p99 ms | p99 ÷ static p99 | {big}× ÷ {small}× | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for server in servers:
+    rows = [(scale, mode, "") for scale in scales for mode in MODES]
+    rows.append((small, "cached", "-recycling"))
+    for scale, mode, suffix in rows:
+        sqlite_server, postgres_server = (f"{db}-{scale}x-{mode}{suffix}" for db in DATABASES)
         for page, label in PAGES:
-            s = summary.get(f"{server.name} {page}")
-            if s is None:
+            s = summary.get(f"{sqlite_server} {page}")
+            p = summary.get(f"{postgres_server} {page}")
+            if s is None and p is None:
                 continue
-            vs_1x = f"{s['vs_1x']:.2f}" if "vs_1x" in s else ""
+            versus = f"{p['rps'] / s['rps']:.2f}" if s and p else ""
             lines.append(
-                f"| {label} | {server.name} | {s['rps']:.0f} | {s['vs_static']:.2f} | "
-                f"{s['p50']:.1f} | {s['p99']:.1f} | {s['p99_vs_static']:.2f} | "
-                f"{s['errors']} | {vs_1x} |"
+                f"| {label} | {scale}×, {mode}{', recycling' if suffix else ''} | "
+                + (f"{s['rps']:.0f}" if s else "–")
+                + " | "
+                + (f"{p['rps']:.0f}" if p else "–")
+                + f" | {versus} | {_pair(s, p, 'vs_static', '.2f')} | "
+                f"{_pair(s, p, 'p50', '.1f')} | {_pair(s, p, 'p99', '.1f')} | "
+                f"{_pair(s, p, 'p99_vs_static', '.2f')} | "
+                + (_pair(s, p, "vs_1x", ".2f") if scale == big and big != small else "")
+                + f" | {_pair(s, p, 'errors', 'd')} |"
+            )
+    lines += [
+        "",
+        "Same work on both databases: each page rendered without the page cache in one "
+        "process per database (Django's test client, the second request, as a warm worker "
+        "serves it): its queries and its body; and the body each server sent during the "
+        "warm-up (SHA-256 compared).",
+        "",
+        "| page | data | queries SQLite / PG | bytes SQLite / PG | same body (test client) "
+        "| same body (servers, cached / uncached) |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    by_name = {server.name: server for server in servers}
+    for scale in scales:
+        for page, label in PAGES:
+            if page == "static":
+                continue
+            s = probes.get(("sqlite", scale), {}).get("pages", {}).get(page)
+            p = probes.get(("postgres", scale), {}).get("pages", {}).get(page)
+            same = "yes" if s and p and s["sha256"] == p["sha256"] else ("no" if s and p else "–")
+            served = []
+            for mode in MODES:
+                a = by_name.get(f"sqlite-{scale}x-{mode}")
+                b = by_name.get(f"postgres-{scale}x-{mode}")
+                if a and b and page in a.bodies and page in b.bodies:
+                    served.append("yes" if a.bodies[page] == b.bodies[page] else "**no**")
+                else:
+                    served.append("–")
+            status = "" if all(x is None or x["status"] == 200 for x in (s, p)) else " (status!)"
+            lines.append(
+                f"| {label} | {scale}× | {_pair(s, p, 'queries', 'd')} | "
+                f"{_pair(s, p, 'bytes', ',')} | {same}{status} | {' / '.join(served)} |"
             )
     lines += [
         "",
@@ -460,9 +608,9 @@ def table(summary, servers, imports, report, info, settings) -> str:
             + " | ".join(rounds)
             + f" | {server.cache_check} |"
         )
-    lines += ["", "10,000-row .xlsx import (bench/imports.py):", ""]
+    lines += ["", "10,000-row .xlsx import (bench/imports.py, SQLite):", ""]
     if imports is None:
-        lines.append("- skipped (--skip-import)")
+        lines.append("- skipped (--skip-import, or SQLite not measured)")
     elif "error" in imports:
         lines.append(f"- failed: {imports['error']}")
     else:
@@ -509,67 +657,110 @@ def write_results(text: str) -> None:
     results.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
 
 
+def _stop(servers) -> None:
+    for server in servers:
+        server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgres", "both"),
+        default="both",
+        help="the database(s) to measure (default: both)",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--pause", type=float, default=1.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--scales",
+        default=",".join(map(str, SCALES)),
+        help=f"data scales, comma-separated (default: {','.join(map(str, SCALES))})",
+    )
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument(
+        "--no-results-md",
+        action="store_true",
+        help="write bench/out/results.md and .json only, leave bench/RESULTS.md as it is",
+    )
     args = parser.parse_args()
+    dbs = list(DATABASES) if args.db == "both" else [args.db]
+    scales = sorted({int(x) for x in args.scales.split(",")})
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2
+    if "postgres" in dbs and not bench_postgres.available():
+        print("PostgreSQL's initdb is needed: apt-get install postgresql", file=sys.stderr)
+        return 2
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    info = machine()
 
     def interrupted(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupted)
-    dbs = {scale: database(scale) for scale in SCALES}
-    servers = [
-        Server(f"{scale}x-{'cached' if cached else 'uncached'}", scale, cached)
-        for scale in SCALES
-        for cached in (True, False)
-    ]
-    servers.append(Server("1x-cached-recycling", 1, True, recycle=True))
-    try:
+    made: dict[str, str] = {}
+    urls: dict[tuple[str, int], str] = {}
+    servers: list[Server] = []
+    with ExitStack() as stack:  # on the way out: the servers, then the PostgreSQL cluster
+        postgres_version = ""
+        if "sqlite" in dbs:
+            for scale in scales:
+                urls[("sqlite", scale)] = sqlite_database(scale, made)
+        if "postgres" in dbs:
+            cluster = stack.enter_context(bench_postgres.Cluster())
+            postgres_version = cluster.version()
+            print(f"· {postgres_version}, socket in {cluster.dir}")
+            for scale in scales:
+                urls[("postgres", scale)] = postgres_database(cluster, scale, made)
+        print("· queries and page bodies on each database")
+        probes = {key: probe(url) for key, url in urls.items()}
+        for db in dbs:
+            for scale in scales:
+                servers += [Server(db, scale, cached) for cached in (True, False)]
+        if "sqlite" in dbs:
+            servers.append(Server("sqlite", scales[0], True, recycle=True))
+        stack.callback(_stop, servers)
         for server in servers:  # one after the other: they share collectstatic's folder
-            server.start(dbs[server.scale], OUT / f"serve-{server.name}.log")
+            server.start(urls[(server.db, server.scale)], OUT / f"serve-{server.name}.log")
             print(f"· {server.name} on {server.url}")
         manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
         for server in servers:
-            server.paths = {
-                "static": "/static/" + manifest["paths"]["css/site.css"],
-                "top": "/",
-                "program": f"/programs/{program_id(dbs[server.scale])}/",
-                "kpis": "/kpis/",
-                "statistics": "/statistics/",
-                "csv": "/opendata/kpi_actuals.csv",
-            }
-            for path in server.paths.values():  # warm up every worker a little
+            program = probes[(server.db, server.scale)]["program"]
+            server.paths = {"static": "/static/" + manifest["paths"]["css/site.css"]}
+            server.paths |= {page: path.format(program=program) for page, path in PATHS.items()}
+            for page, path in server.paths.items():  # warm up every worker a little
                 for _ in range(6):
-                    _get(server.url + path)
+                    _status, _headers, body = _get(server.url + path)
+                if page != "static":
+                    # The server's own address (absolute links) aside, the same bytes.
+                    for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}"):
+                        body = body.replace(host.encode(), b"127.0.0.1:PORT")
+                    (OUT / "bodies").mkdir(exist_ok=True)
+                    (OUT / "bodies" / f"{server.name}-{page}").write_bytes(body)
+                    server.bodies[page] = [len(body), hashlib.sha256(body).hexdigest()[:16]]
             headers = _get(server.url + "/")[1]
             server.cache_check = "X-Public-Cache: " + headers.get("X-Public-Cache", "(none)")
             server.rss_before = server.workers_rss_mb()
+        info = machine(postgres_version)
         runs = measure(
             servers, args.rounds, args.duration, args.pause, args.connections, args.threads
         )
         for server in servers:
             server.rss_after = server.workers_rss_mb()
         info["load_average_at_end"] = os.getloadavg()
-    finally:
-        for server in servers:
-            server.stop()
-    summary = summarise(servers, runs)
+        _stop(servers)
+        print("· progress report")
+        report = progress_report(urls)
+    summary = summarise(servers, runs, scales)
     imports = None
-    if not args.skip_import:
+    if not args.skip_import and "sqlite" in dbs:
         print("· 10,000-row import")
         target = OUT / "import.json"
+        target.unlink(missing_ok=True)
         db = OUT / "import.sqlite3"
         db.unlink(missing_ok=True)
         subprocess.run(
@@ -580,19 +771,20 @@ def main() -> int:
             timeout=900,
         )
         imports = json.loads(target.read_text()) if target.exists() else {"error": "no result"}
-    print("· progress report")
-    report = progress_report()
-    settings = vars(args)
-    text = table(summary, servers, imports, report, info, settings)
+    settings = vars(args) | {"scale_list": scales, "databases": dbs}
+    text = table(summary, servers, imports, report, info, settings, probes, made)
     (OUT / "results.json").write_text(
         json.dumps(
             {
                 "machine": info,
                 "settings": settings,
+                "data": made,
+                "probes": {f"{db} {scale}x": value for (db, scale), value in probes.items()},
                 "summary": summary,
                 "runs": runs,
                 "servers": [
                     {f.name: getattr(s, f.name) for f in fields(s) if f.name != "process"}
+                    | {"name": s.name}
                     for s in servers
                 ],
                 "imports": imports,
@@ -602,7 +794,10 @@ def main() -> int:
             ensure_ascii=False,
         )
     )
-    write_results(text)
+    if args.no_results_md:
+        (OUT / "results.md").write_text(text)
+    else:
+        write_results(text)
     print(text)
     print(f"· done in {time.monotonic() - started:.0f} s")
     return 0
