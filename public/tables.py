@@ -29,6 +29,23 @@ from core.japanese import fiscal_year_era, json_number
 from kpis.progress import round1
 from public.kpi_status import status_text
 
+_SENTINEL = "987654321"
+
+
+def program_url_maker():
+    """A function giving a program page's address for a primary key, after one ``reverse()``.
+
+    The address is reversed once with a stand-in number; each program's address puts its
+    primary key (an ``<int:pk>``, written as ``str(pk)``) where that number was. The
+    script prefix and language are the ones of the moment of the call, as ``reverse()``
+    would use. Where the stand-in cannot be found exactly once, every call reverses.
+    """
+    url = reverse("public:programs:detail", args=[int(_SENTINEL)])
+    if url.count(_SENTINEL) != 1:
+        return lambda pk: reverse("public:programs:detail", args=[pk])
+    head, _sep, tail = url.partition(_SENTINEL)
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
 
 def _latest(kpi):
     return kpi.progress.latest
@@ -167,11 +184,11 @@ class KPITable(tables.Table):
         return f"{field.number}. {local_name(field)}"
 
     def program_url(self, program_id: int) -> str:
-        """The program page's address, reversed once per program (KPIs share programs)."""
-        urls = self.__dict__.setdefault("_program_urls", {})
-        if program_id not in urls:
-            urls[program_id] = reverse("public:programs:detail", args=[program_id])
-        return urls[program_id]
+        """The program page's address: ``reverse()`` once per table, not once per program."""
+        make = self.__dict__.get("_program_url")
+        if make is None:
+            make = self.__dict__["_program_url"] = program_url_maker()
+        return make(program_id)
 
     def render_program(self, record):
         url = self.program_url(record.program_id)
