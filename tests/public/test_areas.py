@@ -208,10 +208,13 @@ def test_combined_open_data_has_every_area_with_the_area_in_front(client, other)
     shinjo = csv_rows(client.get("/opendata/kpis.csv"))
     kaku = csv_rows(client.get("/areas/kaku/opendata/kpis.csv"))
     assert combined[0] == ["圏域ID", "圏域名", *shinjo[0]]
-    assert combined[1:] == [  # areas in their display order (sort order, then slug)
-        *(["kaku", "架空定住自立圏", *row] for row in kaku[1:]),
-        *(["shinjo-mogami", "新庄最上定住自立圏", *row] for row in shinjo[1:]),
-    ]
+    assert (
+        combined[1:]
+        == [  # areas in their display order (sort order, then slug)
+            *(["kaku", "架空定住自立圏", *row] for row in kaku[1:]),
+            *(["shinjo-mogami", "新庄最上定住自立圏", *row] for row in shinjo[1:]),
+        ]
+    )
     rows = client.get("/opendata/areas/kpi_actuals.json").json()
     assert {row["area"] for row in rows} <= {"shinjo-mogami", "kaku"}
     by_area = [

@@ -240,8 +240,21 @@ def test_export_vision_writes_the_only_vision_without_its_slug(tmp_path):
 
 
 def test_export_vision_refuses_an_unknown_slug(tmp_path):
-    with pytest.raises(CommandError, match="識別名「nowhere」のビジョンはありません"):
+    with pytest.raises(CommandError, match="識別名「nowhere」の圏域・ビジョンはありません"):
         call_command("export_vision", "nowhere", str(tmp_path / "out.xlsx"))
+
+
+def test_export_vision_takes_an_area_or_a_vision_and_asks_when_there_are_several(tmp_path):
+    from tests.factories import make_vision
+
+    other = make_vision(slug="kaku-2", edition=2)
+    out = tmp_path / "out.xlsx"
+    call_command("export_vision", "kaku", str(out), stdout=io.StringIO())  # the area's current
+    assert openpyxl.load_workbook(out, read_only=True)["ビジョン"]["B2"].value == other.slug
+    call_command("export_vision", SLUG, str(out), stdout=io.StringIO())  # a vision by its slug
+    assert openpyxl.load_workbook(out, read_only=True)["ビジョン"]["B2"].value == SLUG
+    with pytest.raises(CommandError, match="圏域が複数あります.*kaku.*shinjo-mogami"):
+        call_command("export_vision", str(out))
 
 
 # --- import ------------------------------------------------------------------------------
