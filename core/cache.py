@@ -80,6 +80,8 @@ PUBLIC_VIEWS = frozenset(
         "public:progress_rules",
         "public:accessibility",
         "public:areas",  # every area side by side: renewed by a change in any area
+        "public:indicators",  # the shared catalogue and its comparisons, likewise
+        "public:indicator",
         "public:programs:detail",
         "public:kpis:list",
         "public:municipalities:index",

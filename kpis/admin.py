@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.models import KPI, GradeLevel
+from kpis.models import KPI, GradeLevel, Indicator
 from municipalities.admin_access import ReferenceAdminMixin, SafeHistoryMixin
 
 
@@ -19,9 +19,16 @@ class KPIAdmin(ReferenceAdminMixin, SafeHistoryMixin, SimpleHistoryAdmin):
         "is_sum_of_municipalities",
         "plausible_change_percent",
     ]
-    list_filter = ["direction", "is_sum_of_municipalities", "to_be_set_later", "reporter"]
+    list_filter = [
+        "direction",
+        "is_sum_of_municipalities",
+        "to_be_set_later",
+        "reporter",
+        "indicator",
+    ]
     search_fields = ["name", "program__name", "note"]
     list_select_related = ["program", "reporter"]
+    autocomplete_fields = ["indicator"]
 
     # A target changes only through a plan revision (ビジョンの変更), which keeps the
     # old target for the years it applied to; editing it here would rewrite history.
@@ -56,3 +63,23 @@ class GradeLevelAdmin(ReferenceAdminMixin, admin.ModelAdmin):
             },
         )
     ]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReferenceAdminMixin, admin.ModelAdmin):
+    """The shared indicator catalogue: every area's staff read it (to pick a code for a
+    KPI); only the platform administrator (a superuser) changes it, since a change of a
+    definition changes what every area's figures are compared against."""
+
+    list_display = ["code", "name", "unit", "sort_order"]
+    list_display_links = ["code", "name"]
+    search_fields = ["code", "name", "name_en", "definition"]
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

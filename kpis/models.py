@@ -26,6 +26,38 @@ def derive_direction(baseline: Decimal | None, target: Decimal | None) -> str:
     return Direction.MAINTAIN
 
 
+class Indicator(models.Model):
+    """An entry of the shared indicator catalogue (共通指標), kept by the platform administrator.
+
+    Most KPIs are local: 「年間事業開催数」 of one area means nothing in another. A KPI that
+    measures the same thing as KPIs of other areas (新規就農者数, 移住者数 …) carries the
+    catalogue's code; only KPIs with the same code are compared across areas
+    (/indicators/<code>/).
+    """
+
+    code = models.SlugField(
+        "コード",
+        max_length=40,
+        unique=True,
+        help_text="半角英小文字・数字・ハイフン（例：new-farmers）。後から変えないでください。",
+    )
+    name = models.CharField("指標名", max_length=150, help_text="例：新規就農者数")
+    name_en = models.CharField("英語名", max_length=200, blank=True)
+    definition = models.TextField(
+        "定義", help_text="何を、どの期間で、どう数えるか。比べる圏域が同じ数え方をするための説明。"
+    )
+    unit = models.CharField("単位", max_length=20, help_text="例：人")
+    sort_order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "共通指標"
+        verbose_name_plural = "共通指標"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
 class KPI(models.Model):
     program = models.ForeignKey(
         "programs.Program", on_delete=models.PROTECT, related_name="kpis", verbose_name="連携事業"
@@ -34,6 +66,15 @@ class KPI(models.Model):
     name = models.CharField("指標名", max_length=150)
     name_printed = models.CharField("指標名（印刷どおり）", max_length=200, blank=True)
     name_en = models.CharField("英語名", max_length=200, blank=True)
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kpis",
+        verbose_name="共通指標",
+        help_text="他の圏域と同じ定義で数える指標だけ選びます。同じ共通指標の KPI だけが圏域の間で比べられます。",
+    )
     unit = models.CharField(
         "単位",
         max_length=20,

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from public import area_views, views
+from public import area_views, indicator_views, views
 
 app_name = "public"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("about/progress/", views.progress_rules, name="progress_rules"),
     path("about/accessibility/", views.accessibility, name="accessibility"),
     path("areas/", area_views.areas, name="areas"),
+    path("indicators/", indicator_views.index, name="indicators"),
+    path("indicators/<slug:code>/", indicator_views.detail, name="indicator"),
     path("programs/", include("public.program_urls")),
     path("kpis/", include("public.kpi_urls")),
     path("towns/", include("public.town_urls")),

@@ -48,6 +48,7 @@ def public_paths(*, report_year: int | None = None, revision: int | None = None)
         "/revisions/",
         "/revisions/compare/",
         "/areas/",
+        "/indicators/",
     ]
     if report_year:
         ja.append(f"/reports/{report_year}/")
