@@ -1,19 +1,27 @@
-"""The load run: ``python -m bench.loadrun`` under tests/with_postgres.sh (bench/loadrun/run.sh).
+"""The load run on the production stack, failed on purpose: ``python -m bench.loadrun``
+under tests/with_postgres.sh (bench/loadrun/run.sh). See bench/LOADRUN.md.
 
-1. A fresh database in the throwaway PostgreSQL cluster: migrate, load the vision, the demo
-   accounts (officer-<code> for each of the eight towns), an open reporting year.
-2. gunicorn in production mode (DEBUG off, the deploy/ configuration) on 127.0.0.1.
-3. For ``--seconds``: ``--readers`` threads read the public pages without pause, while the
-   eight towns' officers each log in and save every figure of their annual return, round
-   after round with new values, through the real form (CSRF, versions, comments); after
-   their last round each submits. A request that fails is retried from a fresh form.
-4. Halfway, ``pg_ctl restart -m fast`` restarts PostgreSQL under the running gunicorn.
-5. Report: requests served, errors inside and outside the restart window, and a count check
-   on the database: every figure each officer saved is stored exactly once, with the value
-   last saved, submitted, with one history row per confirmed save.
+1. A fresh database in the throwaway PostgreSQL cluster: migrate, load the vision, the
+   accounts (officer-<code> for each of the eight towns, secretariat), an open reporting
+   year, and the figures the secretariat will approve (submitted KPI actuals of the years
+   before it) plus one per freshness probe.
+2. The production stack: redis-server (tests/deploy/redis_server.py), two gunicorn
+   servers with deploy/gunicorn.conf.py and the production settings (REDIS_URL), and
+   nginx with deploy/nginx.conf in front of both (tests/deploy/nginx_server.py).
+3. For ``--seconds``, through nginx (HTTPS, the site's host name): ``--readers`` threads
+   read the public pages and open data without pause; the eight towns' officers each log
+   in and save every figure of their annual return, round after round, then submit; the
+   secretariat approves submitted figures a few at a time with the admin's list action.
+4. Meanwhile, on a schedule: PostgreSQL restarted (``pg_ctl restart -m fast``), Redis
+   stopped and started again (empty), one gunicorn server killed (SIGKILL to its master
+   and workers) and started again later; and the freshness probe: an approval made on one
+   gunicorn server directly, then the other server read directly until its public page
+   shows the approved value.
+5. Report: errors inside each fault's window and outside all of them, latency per page
+   and per kind of request, the freshness figures, and the count check on the database.
 
-Loopback only; every thread has a deadline; gunicorn is stopped and the database dropped at
-the end (the cluster itself is removed by tests/with_postgres.sh).
+Loopback only; every thread has a deadline; every process started is stopped at the
+end, and the database dropped (the cluster itself is removed by tests/with_postgres.sh).
 """
 
 from __future__ import annotations
@@ -22,260 +30,172 @@ import argparse
 import json
 import os
 import platform
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import dj_database_url
-import psycopg
-
-from bench.loadrun.client import Browser, Result, form_inputs
+from bench.loadrun import checks
+from bench.loadrun.client import Browser
+from bench.loadrun.stack import AppServer, pg_ctl, versions
+from bench.loadrun.traffic import (
+    TOWNS,
+    YEAR,
+    Log,
+    Officer,
+    ProbeFigure,
+    Secretariat,
+    freshness_probe,
+    login,
+    officer_loop,
+    reader,
+    secretariat_loop,
+)
+from tests.deploy.nginx_server import HOST, nginx
+from tests.deploy.redis_server import RedisServer
 from tests.deploy.servers import (
+    SITE_PASSWORD,
     base_env,
     fresh_postgres_database,
-    gunicorn,
     manage_ok,
     on_postgres,
     prepare_database,
     production_env,
 )
 
-YEAR = 2025
-DEMO_PASSWORD = "mogami-demo-2026"  # noqa: S105 - the demo accounts of a throwaway database
-TOWNS = ["062057", "063614", "063622", "063631", "063649", "063657", "063665", "063673"]
-READ_PATHS = [
-    "/",
-    "/plan/",
-    "/agreement/",
-    "/statistics/",
-    "/kpis/",
-    "/towns/",
-    "/towns/063614/",
-    "/towns/063657/",
-    "/about/progress/",
-    "/opendata/",
-    "/opendata/kpi_actuals.json",
-    "/opendata/budget_shares.csv",
-    "/en/",
-    "/en/kpis/",
-]
-
-
-@dataclass(frozen=True)
-class Entry:
-    started: float
-    finished: float
-    method: str
-    path: str
-    status: int | None
-    error: str
-    ok: bool
-
-
-@dataclass
-class Log:
-    """Every request of one kind of client: when it was sent, its answer, whether it was right."""
-
-    results: list[Entry] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, result: Result, ok: bool) -> None:
-        entry = Entry(
-            result.started, result.finished, result.method, result.path, result.status,
-            result.error, ok,
-        )  # fmt: skip
-        with self.lock:
-            self.results.append(entry)
-
-
-# --- readers --------------------------------------------------------------------------
-
-
-def reader(base_url: str, paths: list[str], deadline: float, log: Log, offset: int) -> None:
-    browser = Browser(base_url)
-    i = offset
-    while time.monotonic() < deadline:
-        result = browser.get(paths[i % len(paths)])
-        log.add(result, result.status == 200)
-        i += 1
-
-
-# --- officers ------------------------------------------------------------------------------
-
-
-@dataclass
-class Officer:
-    code: str
-    rounds_confirmed: int = 0
-    submitted: bool = False
-    last_saved: dict[str, int] = field(default_factory=dict)  # line key → value last saved
-    note: str = ""
-
-
-def login(browser: Browser, username: str, log: Log, deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        page = browser.get("/admin/login/")
-        log.add(page, page.status == 200)
-        if page.status != 200:
-            time.sleep(0.5)
-            continue
-        token = form_inputs(page.body).get("csrfmiddlewaretoken", "")
-        result = browser.post(
-            "/admin/login/",
-            {
-                "csrfmiddlewaretoken": token,
-                "username": username,
-                "password": DEMO_PASSWORD,
-                "next": "/returns/",
-            },
-        )
-        ok = result.status == 302 and result.location.endswith("/returns/")
-        log.add(result, ok)
-        if ok:
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def save_round(browser: Browser, officer: Officer, value_of, action: str, log: Log) -> bool:
-    """Open the return, type a value into every line, post it. True when confirmed (302)."""
-    path = f"/returns/{YEAR}/{officer.code}/"
-    page = browser.get(path)
-    log.add(page, page.status == 200)
-    if page.status != 200:
-        return False
-    inputs = form_inputs(page.body)
-    form = {"csrfmiddlewaretoken": inputs["csrfmiddlewaretoken"], "action": action}
-    values = {}
-    for name, current in inputs.items():
-        if name.startswith(("ver-", "c-")):
-            form[name] = current
-        elif name.startswith("v-"):
-            line = name[2:]
-            values[line] = value_of(line)
-            form[name] = str(values[line])
-            form[f"c-{line}"] = "負荷試験の値"  # a comment keeps any plausibility flag
-    result = browser.post(path, form)
-    ok = result.status == 302 and result.location.endswith(path)
-    log.add(result, ok)
-    if ok:
-        officer.last_saved.update(values)
-    return ok
-
-
-def officer_loop(base_url, officer: Officer, rounds: int, stop_saving: float, deadline, log: Log):
-    browser = Browser(base_url)
-    if not login(browser, f"officer-{officer.code}", log, deadline):
-        officer.note = "could not log in before the deadline"
-        return
-    seed = TOWNS.index(officer.code) * 1000
-    while officer.rounds_confirmed < rounds and time.monotonic() < stop_saving:
-        n = officer.rounds_confirmed + 1
-        if save_round(browser, officer, lambda line, n=n: seed + n, "save", log):
-            officer.rounds_confirmed = n
-        else:
-            time.sleep(0.5)  # then a fresh form: a request that failed is retried
-    while not officer.submitted and time.monotonic() < deadline:
-        # The values of the last confirmed round again: only the submission changes.
-        same = officer.rounds_confirmed
-        if save_round(browser, officer, lambda line, same=same: seed + same, "submit", log):
-            officer.submitted = True
-        else:
-            time.sleep(0.5)
-    if not officer.submitted:
-        officer.note = "could not submit before the deadline"
-
-
-# --- the database --------------------------------------------------------------------------
-
-
-def pg_ctl(*args: str) -> None:
-    data = os.environ["MOGAMI_PGDATA"]
-    user = os.environ.get("MOGAMI_PGUSER")
-    command = [*(["runuser", "-u", user, "--"] if user else []), "pg_ctl", "-D", data, "-w"]
-    command += [*args, "-l", os.environ["MOGAMI_PGLOG"]]
-    subprocess.run(  # noqa: S603 - fixed arguments, the cluster of tests/with_postgres.sh
-        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120
+# The accounts' password: production refuses the demo password of `make run`
+# (core.security), so tests/deploy/servers.prepare_database gives every account this one.
+PASSWORD = SITE_PASSWORD
+OPEN_YEAR = (
+    "from vision.models import ReportingYear, Vision;"
+    "ReportingYear.objects.update_or_create(vision=Vision.objects.current(),"
+    f" fiscal_year={YEAR}, defaults={{'is_locked': False}})"
+)
+# Submitted KPI actuals (area values, municipality empty) of years before the open year,
+# for the secretariat to approve under load; and one per freshness probe, of a year after
+# every other (the KPI list shows a KPI's latest approved value), each value unique.
+SEED = """
+import json
+from decimal import Decimal
+from core.models import FigureStatus
+from kpis.models import KPI, KPIActual
+kpis = list(KPI.objects.filter(is_sum_of_municipalities=False).order_by("pk"))
+taken = set(KPIActual.objects.filter(municipality__isnull=True).values_list("kpi_id", "fiscal_year"))
+pool = []
+for year in range(2024, 1990, -1):
+    for kpi in kpis:
+        if len(pool) < {pool} and (kpi.pk, year) not in taken:
+            pool.append(KPIActual.objects.create(
+                kpi=kpi, fiscal_year=year, value=Decimal(700001 + len(pool)),
+                status=FigureStatus.SUBMITTED,
+            ).pk)
+probe_kpi = KPI.objects.get(name="年間事業開催数")
+probes = []
+for i in range({probes}):
+    year = 2030 + i
+    value = 90000 + year
+    actual = KPIActual.objects.create(
+        kpi=probe_kpi, fiscal_year=year, value=Decimal(value), status=FigureStatus.SUBMITTED
     )
-
-
-def connect(url: str):
-    config = dj_database_url.parse(url)
-    return psycopg.connect(
-        dbname=config["NAME"], user=config["USER"] or None, host=config["HOST"] or None,
-        port=config["PORT"] or None, autocommit=True,
-    )  # fmt: skip
-
-
-SHARE_ROWS = """
-SELECT s.program_id, s.kind, count(*), min(s.amount_kyen), max(s.amount_kyen),
-       min(s.status), max(s.status),
-       (SELECT count(*) FROM programs_historicalcostshare h WHERE h.id = min(s.id))
-FROM programs_costshare s JOIN municipalities_municipality m ON m.id = s.municipality_id
-WHERE m.code = %s AND s.fiscal_year = %s AND s.kind IN ('budget', 'settlement')
-GROUP BY s.program_id, s.kind
+    probes.append([actual.pk, year, value])
+print(json.dumps({{"pool": pool, "probes": probes}}))
 """
-KPI_ROWS = """
-SELECT a.kpi_id, count(*), min(a.value), max(a.value), min(a.status), max(a.status),
-       (SELECT count(*) FROM kpis_historicalkpiactual h WHERE h.id = min(a.id))
-FROM kpis_kpiactual a JOIN kpis_kpi k ON k.id = a.kpi_id
-LEFT JOIN municipalities_municipality m ON m.id = a.municipality_id
-WHERE a.fiscal_year = %s AND a.kpi_id = ANY(%s)
-  AND ((k.is_sum_of_municipalities AND m.code = %s)
-       OR (NOT k.is_sum_of_municipalities AND a.municipality_id IS NULL))
-GROUP BY a.kpi_id
-"""
+# When the freshness probe runs, as fractions of the run: between the faults' windows.
+PROBES_AT = [0.08, 0.18, 0.36, 0.60, 0.66, 0.90]
+FAULTS_AT = {"postgres": 0.25, "redis": 0.50, "gunicorn": 0.75}
 
 
-def check_figures(url: str, officers: list[Officer]) -> dict:
-    """Every saved figure stored exactly once, with the last value, submitted, full history."""
-    problems: list[str] = []
-    figures = 0
-    with connect(url) as conn:
-        for officer in officers:
-            stored = {}
-            for program, kind, count, low, high, s1, s2, history in conn.execute(
-                SHARE_ROWS, (officer.code, YEAR)
-            ):
-                stored[f"{kind}-{program}"] = (count, low, high, s1, s2, history)
-            kpi_ids = [int(k[4:]) for k in officer.last_saved if k.startswith("kpi-")]
-            for kpi, count, low, high, s1, s2, history in conn.execute(
-                KPI_ROWS, (YEAR, kpi_ids, officer.code)
-            ):
-                stored[f"kpi-{kpi}"] = (count, low, high, s1, s2, history)
-            extra = set(stored) - set(officer.last_saved)
-            if extra:
-                problems.append(f"{officer.code}: rows nobody saved: {sorted(extra)}")
-            expected_history = officer.rounds_confirmed + (1 if officer.submitted else 0)
-            for line, value in officer.last_saved.items():
-                figures += 1
-                if line not in stored:
-                    problems.append(f"{officer.code} {line}: lost (no row)")
-                    continue
-                count, low, high, s1, s2, history = stored[line]
-                if count != 1:
-                    problems.append(f"{officer.code} {line}: {count} rows")
-                if not (low == high == value):
-                    problems.append(f"{officer.code} {line}: stored {low}..{high}, saved {value}")
-                status = "submitted" if officer.submitted else "draft"
-                if not (s1 == s2 == status):
-                    problems.append(f"{officer.code} {line}: status {s1}/{s2}, expected {status}")
-                if history != expected_history:
-                    problems.append(
-                        f"{officer.code} {line}: {history} history rows, "
-                        f"expected {expected_history} (saves + submission)"
-                    )
-    return {"figures": figures, "problems": problems}
+@dataclass
+class Window:
+    """A fault's window: an error counts as inside when its request was in flight at any
+    moment between ``start`` and ``end`` (the fault's end plus the grace)."""
+
+    name: str
+    start: float
+    end: float
+    details: dict = field(default_factory=dict)
+
+    def covers(self, entry) -> bool:
+        return entry.started <= self.end and entry.finished >= self.start
 
 
-# --- the report -----------------------------------------------------------------------------
+# --- summaries -------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest rank of sorted ``values`` (seconds, rounded to the millisecond)."""
+    return round(values[round(p * (len(values) - 1))], 3) if values else None
+
+
+def summarise(log: Log, windows: list[Window], began: float, group_by: str) -> dict:
+    """Counts, latency per group (``path`` or ``kind``), errors inside each window and
+    outside all of them."""
+    entries = log.results
+    failed = sorted((r for r in entries if not r.ok), key=lambda r: r.started)
+    inside: dict[str, int] = {w.name: 0 for w in windows}
+    outside = []
+    for r in failed:
+        window = next((w for w in windows if w.covers(r)), None)
+        if window:
+            inside[window.name] += 1
+        else:
+            outside.append(r)
+    groups: dict[str, list] = {}
+    for r in entries:
+        groups.setdefault(getattr(r, group_by), []).append(r)
+    latency = {}
+    for name, rows in groups.items():
+        times = sorted(r.finished - r.started for r in rows if r.ok)
+        latency[name] = {
+            "requests": len(rows),
+            "errors": sum(not r.ok for r in rows),
+            "p50": percentile(times, 0.50),
+            "p99": percentile(times, 0.99),
+            "max": percentile(times, 1.0),
+        }
+    statuses = Counter(r.status if r.status is not None else "no answer" for r in entries)
+    cache = {"all": dict(Counter(r.cache for r in entries if r.cache))}
+    for w in windows:
+        cache[w.name] = dict(Counter(r.cache for r in entries if r.cache and w.covers(r)))
+
+    def label(r) -> str:
+        window = next((w.name for w in windows if w.covers(r)), "OUTSIDE")
+        return (
+            f"[{window}] sent {r.started - began:6.2f}s answered {r.finished - began:6.2f}s "
+            f"{r.kind}: {r.method} {r.path}: {r.status or r.error}"
+        )
+
+    return {
+        "requests": len(entries),
+        "ok": len(entries) - len(failed),
+        "errors_inside": inside,
+        "errors_outside": len(outside),
+        "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
+        "public_cache": cache if cache["all"] else None,
+        "latency_seconds": latency,
+        "errors_outside_list": [label(r) for r in outside[:40]],
+        "errors_inside_list": [label(r) for r in failed if r not in outside][:40],
+    }
+
+
+def utc(timestamp: float) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(timestamp)) + f".{int(timestamp % 1 * 10)}"
 
 
 def machine() -> dict:
+    def run(*command: str) -> str:
+        return subprocess.run(  # noqa: S603 - fixed commands
+            command, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -285,174 +205,331 @@ def machine() -> dict:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal"):
             memory = f"{int(line.split()[1]) // 1024 // 1024} GiB"
-    postgres = subprocess.run(
-        ["postgres", "--version"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    import django
-    import gunicorn as gunicorn_package
-
     return {
         "cpu": cpu,
-        "cores": os.cpu_count(),
+        "nproc": run("nproc"),
         "memory": memory,
-        "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "uname": run("uname", "-a"),
         "python": platform.python_version(),
-        "django": django.get_version(),
-        "gunicorn": gunicorn_package.__version__,
-        "postgres": postgres,
+        **versions(),
     }
 
 
-def summarise(log: Log, window: tuple[float, float], began: float) -> dict:
-    """Counts, latencies and errors; an error is inside the restart window when the request
-    was in flight at any moment of it (sent before its end, answered after its start)."""
-    start, end = window
-
-    def during_restart(r: Entry) -> bool:
-        return r.started <= end and r.finished >= start
-
-    total = len(log.results)
-    failed = sorted((r for r in log.results if not r.ok), key=lambda r: r.started)
-    inside = [r for r in failed if during_restart(r)]
-    outside = [r for r in failed if not during_restart(r)]
-    statuses = Counter(r.status if r.status is not None else "no answer" for r in log.results)
-    latencies = sorted(r.finished - r.started for r in log.results if r.ok)
-
-    def percentile(p: float) -> float | None:
-        return round(latencies[int(p * (len(latencies) - 1))], 3) if latencies else None
-
-    return {
-        "requests": total,
-        "ok": total - len(failed),
-        "errors_inside_restart_window": len(inside),
-        "errors_outside_restart_window": len(outside),
-        "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
-        "latency_seconds": {"p50": percentile(0.5), "p95": percentile(0.95), "max": percentile(1)},
-        "errors": [
-            f"sent {r.started - began:6.2f}s answered {r.finished - began:6.2f}s "
-            f"{r.method} {r.path}: {r.status or r.error}"
-            for r in failed[:40]
-        ],
-    }
+# --- the run ----------------------------------------------------------------------------------
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.loadrun", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--seconds", type=int, default=60, help="length of the run (default 60)")
+    parser.add_argument("--seconds", type=int, default=90, help="length of the run (default 90)")
     parser.add_argument("--readers", type=int, default=16, help="reader threads (default 16)")
     parser.add_argument("--rounds", type=int, default=8, help="save rounds per officer (default 8)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="workers per gunicorn server (default 2)"
+    )
+    parser.add_argument(
+        "--pool", type=int, default=400,
+        help="submitted figures seeded for the secretariat to approve (default 400)",
+    )  # fmt: skip
     parser.add_argument(
         "--grace", type=float, default=3.0,
-        help="seconds after pg_ctl returns still counted as the restart window (default 3)",
+        help="seconds after a fault has ended still counted as its window (default 3)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--redis-down", type=float, default=2.0,
+        help="seconds Redis stays stopped before it is started again (default 2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--gunicorn-down", type=float, default=8.0,
+        help="seconds the killed gunicorn server stays down before it is started again "
+        "(default 8; its window is only the kill plus the grace: nginx must route around it)",
     )  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
-    parser.add_argument("--log", type=Path, help="keep gunicorn's log in this file")
+    parser.add_argument(
+        "--logs", type=Path,
+        help="keep the servers' logs (gunicorn a and b, nginx, redis) in this folder "
+        "(without it they are kept in a temporary folder only when the run fails)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not (on_postgres() and os.environ.get("MOGAMI_PGDATA")):
         print("run me under tests/with_postgres.sh (bench/loadrun/run.sh)", file=sys.stderr)
         return 2
+    # `timeout` (run.sh) ends the run with SIGTERM: unwind, so every server is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     root = Path(__file__).resolve().parent.parent.parent
     os.chdir(root)
-    with fresh_postgres_database("mogami_loadrun") as url:
-        print("preparing the database (migrate, load_vision, demo accounts)…", flush=True)
-        prepare_database(url)
-        manage_ok(
-            "shell", "-c",
-            "from vision.models import ReportingYear, Vision;"
-            "ReportingYear.objects.update_or_create(vision=Vision.objects.current(),"
-            f" fiscal_year={YEAR}, defaults={{'is_locked': False}})",
-            env=base_env(DATABASE_URL=url),
-        )  # fmt: skip
-        static = Path(os.environ["MOGAMI_PGDATA"]).parent / "loadrun-static"
-        env = production_env(
-            url, static, SECURE_SSL_REDIRECT="false", TRUSTED_PROXY_COUNT="0",
-            GUNICORN_LOG_LEVEL="warning",
-            # The submissions' e-mails are made and kept in memory, not printed or sent.
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        )  # fmt: skip
-        env.pop("CSRF_TRUSTED_ORIGINS", None)
-        manage_ok("collectstatic", "--noinput", "--verbosity", "0", env=env)
-        log_file = Path(os.environ["MOGAMI_PGDATA"]).parent / "loadrun-gunicorn.log"
-        with gunicorn(env, log_file, workers=args.workers) as server:
-            report = run(server.url, url, args)
-        server_log = log_file.read_text(errors="replace")
-        if args.log:
-            args.log.write_text(server_log)
-        report["server_log_errors"] = [
-            line for line in server_log.splitlines() if " ERROR " in line or "Error:" in line
-        ][:20]
+    folder = Path(tempfile.mkdtemp(prefix="mogami-loadrun-"))
+    report: dict = {}
+    try:
+        with fresh_postgres_database("mogami_loadrun") as url:
+            report = setup_and_run(url, folder, args)
+    finally:
+        passed = verdict(report) if report else False
+        keep = args.logs or (None if passed else Path(tempfile.mkdtemp(prefix="mogami-logs-")))
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+            for log in folder.glob("*.log"):
+                shutil.copy(log, keep / log.name)
+            print(f"servers' logs kept in {keep}", flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
     report["machine"] = machine()
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    print_summary(report)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    passed = (
-        report["readers"]["errors_outside_restart_window"] == 0
-        and report["officers"]["errors_outside_restart_window"] == 0
-        and not report["figures"]["problems"]
-        and all(o["submitted"] for o in report["officers"]["towns"])
-    )
     print("LOADRUN", "PASSED" if passed else "FAILED")
     return 0 if passed else 1
 
 
-def run(base_url: str, database_url: str, args) -> dict:
+def setup_and_run(url: str, folder: Path, args) -> dict:
+    print("preparing the database (migrate, load_vision, accounts, figures)…", flush=True)
+    prepare_database(url)
+    manage_ok("shell", "-c", OPEN_YEAR, env=base_env(DATABASE_URL=url))
+    seeded = json.loads(
+        manage_ok(
+            "shell", "-c", SEED.format(pool=args.pool, probes=len(PROBES_AT)),
+            env=base_env(DATABASE_URL=url),
+        ).splitlines()[-1]
+    )  # fmt: skip
+    probes = [ProbeFigure(*row) for row in seeded["probes"]]
+    static = folder / "static"
+    with ExitStack() as stack:
+        redis_server = RedisServer()
+        stack.callback(redis_server.remove)
+        redis_server.start()
+        env = production_env(
+            url, static, REDIS_URL=redis_server.url,
+            # The approvals' and submissions' e-mails are made and kept in memory.
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )  # fmt: skip
+        manage_ok("collectstatic", "--noinput", "--verbosity", "0", env=env)
+        servers = [AppServer(name, env, folder / f"gunicorn-{name}.log", args.workers)
+                   for name in ("a", "b")]  # fmt: skip
+        for server in servers:
+            stack.callback(server.stop)
+            server.start()
+        print("starting nginx in front of gunicorn a and b…", flush=True)
+        proxy = stack.enter_context(nginx(upstreams=[s.port for s in servers], static_root=static))
+        try:
+            report = run(proxy, servers, redis_server, probes, args)
+        finally:
+            for name in ("access.log", "error.log"):
+                path = proxy.folder / name
+                if path.exists():
+                    shutil.copy(path, folder / f"nginx-{name}")
+            if redis_server.log.exists():
+                shutil.copy(redis_server.log, folder / "redis.log")
+    report["figures"] = {
+        "officers": checks.check_officers(url, report.pop("_officers")),
+        "approvals": checks.check_approvals(
+            url, seeded["pool"] + [p.pk for p in probes], *report.pop("_approved")
+        ),
+    }
+    report["server_log_errors"] = server_errors(folder)
+    return report
+
+
+def server_errors(folder: Path) -> dict:
+    """Error lines of each server's log (application errors, gunicorn's own, nginx's)."""
+    found = {}
+    for log in sorted(folder.glob("*.log")):
+        if log.name == "nginx-access.log":
+            continue
+        lines = log.read_text(errors="replace").splitlines()
+        errors = [
+            line for line in lines
+            if any(mark in line for mark in (" ERROR ", "[ERROR]", "[CRITICAL]", "Traceback",
+                                              "[error]", "[crit]", "[alert]"))
+        ]  # fmt: skip
+        found[log.name] = {"count": len(errors), "first": errors[:15]}
+        if log.name == "nginx-error.log":
+            kinds = Counter(re.sub(r"^.*?\*\d+ ", "", line).split(" while ")[0] for line in errors)
+            found[log.name]["kinds"] = dict(kinds)
+    return found
+
+
+def run(proxy, servers: list[AppServer], redis_server, probes: list[ProbeFigure], args) -> dict:
+    # The probe's secretariat, logged in on each server directly before the load starts.
+    probe_log = Log()
+    direct = {s.name: Browser.direct(s.port) for s in servers}
+    readers_b = {s.name: Browser.direct(s.port) for s in servers}
+    for name, browser in direct.items():
+        if not login(browser, "secretariat", PASSWORD, "/admin/", "direct", probe_log,
+                     time.monotonic() + 60):  # fmt: skip
+            raise RuntimeError(f"the secretariat could not log in on gunicorn {name}")
+
     began = time.monotonic()
+    began_utc = time.time()
     deadline = began + args.seconds
     stop_saving = deadline - max(5, args.seconds // 6)  # leave time to submit
-    readers_log, officers_log = Log(), Log()
+    readers_log, officers_log, secretariat_log = Log(), Log(), Log()
     officers = [Officer(code) for code in TOWNS]
+    secretariat = Secretariat()
     threads = [
         threading.Thread(
-            target=reader, args=(base_url, READ_PATHS, deadline, readers_log, i), daemon=True
-        )
-        for i in range(args.readers)
-    ] + [
-        threading.Thread(
-            target=officer_loop,
-            args=(base_url, o, args.rounds, stop_saving, deadline, officers_log),
+            target=reader,
+            args=(Browser.through_nginx(proxy, HOST), deadline, readers_log, i),
             daemon=True,
         )
-        for o in officers
+        for i in range(args.readers)
     ]
+    for i, officer in enumerate(officers):
+        # Each officer's browser from an address of its own: nginx's login limit is per
+        # address, as each town's office has its own.
+        browser = Browser.through_nginx(proxy, HOST, source=f"127.0.0.{11 + i}")
+        threads.append(
+            threading.Thread(
+                target=officer_loop,
+                args=(browser, PASSWORD, officer, args.rounds, stop_saving, deadline, officers_log),
+                daemon=True,
+            )
+        )
+    threads.append(
+        threading.Thread(
+            target=secretariat_loop,
+            args=(
+                Browser.through_nginx(proxy, HOST, source="127.0.0.30"),
+                PASSWORD,
+                secretariat,
+                deadline,
+                secretariat_log,
+            ),
+            daemon=True,
+        )
+    )
     for thread in threads:
         thread.start()
-    time.sleep(max(0.0, began + args.seconds / 2 - time.monotonic()))
-    print("restarting PostgreSQL (pg_ctl restart -m fast)…", flush=True)
-    restart_began = time.monotonic()
-    pg_ctl("restart", "-m", "fast")
-    restart_ended = time.monotonic()
+
+    windows: list[Window] = []
+    freshness: list[dict] = []
+    probe_confirmed, probe_lost = set(), set()
+    victim = servers[1]  # gunicorn b is the one killed, and started again later
+    # A probe never overlaps a fault's window: each holds this lock for its whole length.
+    quiet = threading.Lock()
+    both_up = threading.Event()
+    both_up.set()
+
+    def wait_until(fraction: float) -> None:
+        time.sleep(max(0.0, began + fraction * args.seconds - time.monotonic()))
+
+    def restart_postgres() -> Window:
+        start = time.monotonic()
+        pg_ctl("restart", "-m", "fast")
+        ended = time.monotonic()
+        return Window("postgres", start, ended + args.grace,
+                      {"pg_ctl_restart_took": round(ended - start, 2)})  # fmt: skip
+
+    def restart_redis() -> Window:
+        start = time.monotonic()
+        redis_server.stop()
+        stopped = time.monotonic()
+        time.sleep(args.redis_down)
+        redis_server.start()
+        ended = time.monotonic()
+        return Window("redis", start, ended + args.grace, {
+            "stop_took": round(stopped - start, 2), "down_seconds": round(ended - stopped, 2),
+        })  # fmt: skip
+
+    def start_gunicorn_again(window: Window) -> None:
+        start = time.monotonic()
+        print(f"  starting gunicorn {victim.name} again at {start - began:.1f}s…", flush=True)
+        took = victim.start()
+        window.details["down_seconds"] = round(start - window.start, 2)
+        window.details["started_again_at_second"] = round(start - began, 2)
+        window.details["listening_after_seconds"] = round(took, 2)
+        both_up.set()
+
+    def kill_gunicorn() -> Window:
+        both_up.clear()
+        start = time.monotonic()
+        killed = victim.kill()
+        ended = time.monotonic()
+        window = Window("gunicorn", start, ended + args.grace, {
+            "server": victim.name, "processes_killed": len(killed),
+        })  # fmt: skip
+        timer = threading.Timer(args.gunicorn_down, start_gunicorn_again, [window])
+        timer.start()
+        threads.append(timer)
+        return window
+
+    faults = [
+        ("postgres", "restarting PostgreSQL (pg_ctl restart -m fast)", restart_postgres),
+        ("redis", "stopping Redis, then starting it again (empty)", restart_redis),
+        ("gunicorn", f"SIGKILL to gunicorn {victim.name}'s master and workers", kill_gunicorn),
+    ]
+
+    def probe(i: int) -> None:
+        a, b = (servers[0], servers[1]) if i % 2 == 0 else (servers[1], servers[0])
+        started = time.monotonic()
+        try:
+            result = freshness_probe(probes[i], direct[a.name], readers_b[b.name], probe_log)
+        except Exception as error:  # noqa: BLE001 - reported as the probe's result
+            result = {"error": f"{type(error).__name__}: {error}", "approval": "lost"}
+        (probe_confirmed if result.get("approval") == "confirmed" else probe_lost).add(probes[i].pk)
+        freshness.append({
+            "at_second": round(started - began, 2), "approved_on": a.name, "read_on": b.name,
+            "page": "/kpis/", "value": probes[i].shown, **result,
+        })  # fmt: skip
+
+    def prober() -> None:
+        for i, at in enumerate(PROBES_AT):
+            wait_until(at)
+            while True:  # both servers up, and no fault until the probe has ended
+                both_up.wait(timeout=120)
+                with quiet:
+                    if both_up.is_set():
+                        probe(i)
+                        break
+
+    probe_thread = threading.Thread(target=prober, daemon=True)
+    probe_thread.start()
+    for name, what, action in faults:
+        wait_until(FAULTS_AT[name])
+        with quiet:  # a probe in progress finishes first
+            print(f"fault at {time.monotonic() - began:.1f}s: {what}…", flush=True)
+            window = action()
+            windows.append(window)
+            time.sleep(max(0.0, window.end - time.monotonic()))
+
+    probe_thread.join(max(0.0, deadline - time.monotonic()) + 120)
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()) + 60)
-    alive = sum(thread.is_alive() for thread in threads)
-    window = (restart_began, restart_ended + args.grace)
+    alive = sum(thread.is_alive() for thread in [*threads, probe_thread])
+
+    measured = [f["stale_seconds"] for f in freshness if "stale_seconds" in f]
     report = {
         "seconds": args.seconds,
+        "started_utc": utc(began_utc),
         "readers_threads": args.readers,
-        "gunicorn_workers": args.workers,
-        "restart": {
-            "at_second": round(restart_began - began, 2),
-            "window": f"{window[0] - began:.2f}s – {window[1] - began:.2f}s",
-            "pg_ctl_took_seconds": round(restart_ended - restart_began, 2),
-            "window_seconds": round(window[1] - window[0], 2),
-        },
+        "gunicorn_servers": len(servers),
+        "workers_per_server": args.workers,
         "threads_still_running": alive,
-        "readers": summarise(readers_log, window, began),
-        "officers": summarise(officers_log, window, began),
+        "windows": [
+            {
+                "fault": w.name,
+                "at_second": round(w.start - began, 2),
+                "window": f"{w.start - began:.2f}s – {w.end - began:.2f}s",
+                "utc": f"{utc(began_utc + w.start - began)} – {utc(began_utc + w.end - began)}",
+                **w.details,
+            }
+            for w in windows
+        ],
+        "readers": summarise(readers_log, windows, began, "path"),
+        "officers": summarise(officers_log, windows, began, "kind"),
+        "secretariat": summarise(secretariat_log, windows, began, "kind"),
+        "direct": summarise(probe_log, windows, began, "kind"),
+        "freshness": {
+            "probes": freshness,
+            "measured": len(measured),
+            "max_stale_seconds": max(measured) if measured else None,
+            "max_answered_seconds": max(
+                (f["answered_seconds"] for f in freshness if "answered_seconds" in f),
+                default=None,
+            ),
+        },
     }
-    answered_after = [
-        r.finished for r in readers_log.results + officers_log.results
-        if r.ok and r.started >= restart_ended
-    ]  # fmt: skip
-    report["restart"]["first_success_after_pg_ctl_seconds"] = (
-        round(min(answered_after) - restart_ended, 2) if answered_after else None
-    )
-    report["readers"]["requests_per_second"] = round(
-        report["readers"]["requests"] / args.seconds, 1
-    )
+    report["readers"]["requests_per_second"] = round(len(readers_log.results) / args.seconds, 1)
     report["officers"]["towns"] = [
         {
             "code": o.code,
@@ -463,8 +540,103 @@ def run(base_url: str, database_url: str, args) -> dict:
         }
         for o in officers
     ]
-    report["figures"] = check_figures(database_url, officers)
+    report["secretariat"]["approvals"] = {
+        "logged_in": secretariat.logged_in,
+        "actions_confirmed": secretariat.actions_confirmed,
+        "figures_confirmed": len(secretariat.confirmed),
+        "figures_in_actions_whose_answer_was_lost": len(secretariat.uncertain),
+        "approved_according_to_messages": secretariat.approved_by_message,
+        "refused_according_to_messages": secretariat.not_approved_by_message,
+        "messages_not_seen": secretariat.messages_lost,
+        "last_message_not_read_run_over": secretariat.message_pending_at_end,
+        "empty_lists": secretariat.empty_lists,
+    }
+    report["_officers"] = officers
+    report["_approved"] = (
+        secretariat.confirmed | probe_confirmed,
+        (secretariat.uncertain | probe_lost) - (secretariat.confirmed | probe_confirmed),
+    )
     return report
+
+
+# --- verdict and summary ---------------------------------------------------------------------
+
+CLIENTS = ("readers", "officers", "secretariat", "direct")
+
+
+def verdict(report: dict) -> bool:
+    """Zero errors outside the windows, every town submitted, the count check clean, every
+    freshness probe measured with the other server stale for at most 1 s."""
+    freshness = report["freshness"]
+    return (
+        all(report[c]["errors_outside"] == 0 for c in CLIENTS)
+        and all(o["submitted"] for o in report["officers"]["towns"])
+        and not report["figures"]["officers"]["problems"]
+        and not report["figures"]["approvals"]["problems"]
+        and report["secretariat"]["approvals"]["figures_confirmed"] > 0
+        and freshness["measured"] == len(freshness["probes"]) > 0
+        and freshness["max_stale_seconds"] <= 1.0
+        and report["threads_still_running"] == 0
+    )
+
+
+def print_summary(report: dict) -> None:
+    if "readers" not in report:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    out = []
+    out.append(
+        f"\n{report['seconds']} s, {report['readers_threads']} readers, 8 officers, the "
+        f"secretariat; {report['gunicorn_servers']} gunicorn servers × "
+        f"{report['workers_per_server']} workers behind nginx, Redis, PostgreSQL"
+    )
+    out.append("\nFault windows:")
+    for w in report["windows"]:
+        details = ", ".join(f"{k} {v}" for k, v in w.items() if k not in ("fault", "window"))
+        out.append(f"  {w['fault']:9} {w['window']}  ({details})")
+    names = [w["fault"] for w in report["windows"]]
+    out.append("\nErrors | " + " | ".join(f"in {n}" for n in names) + " | OUTSIDE | requests")
+    for client in CLIENTS:
+        s = report[client]
+        inside = " | ".join(str(s["errors_inside"].get(n, 0)) for n in names)
+        out.append(f"  {client:12} | {inside} | {s['errors_outside']} | {s['requests']}")
+    for client in CLIENTS:
+        out.append(f"\nLatency, {client} (requests, errors, p50 / p99 / max s):")
+        for name, row in report[client]["latency_seconds"].items():
+            out.append(
+                f"  {name:32} {row['requests']:6} {row['errors']:4}  "
+                f"{row['p50']} / {row['p99']} / {row['max']}"
+            )
+    out.append(f"\nReaders: {report['readers']['requests_per_second']} requests/s")
+    for client in CLIENTS:
+        if report[client]["public_cache"]:
+            out.append(f"  X-Public-Cache, {client}: {report[client]['public_cache']}")
+    for client in CLIENTS:
+        for line in report[client]["errors_outside_list"]:
+            out.append(f"  ERROR OUTSIDE: {line}")
+    out.append("\nOfficers:")
+    for town in report["officers"]["towns"]:
+        out.append(f"  {town}")
+    out.append(f"\nSecretariat: {report['secretariat']['approvals']}")
+    out.append("\nFreshness (approved on one server directly, read on the other directly):")
+    for probe in report["freshness"]["probes"]:
+        out.append(f"  {probe}")
+    out.append(
+        f"  max: stale {report['freshness']['max_stale_seconds']} s, "
+        f"answered {report['freshness']['max_answered_seconds']} s"
+    )
+    for name, check in report["figures"].items():
+        summary = {k: v for k, v in check.items() if k != "problems"}
+        out.append(f"\nCount check, {name}: {summary}, problems: {len(check['problems'])}")
+        for problem in check["problems"][:30]:
+            out.append(f"  PROBLEM: {problem}")
+    out.append("\nServer logs, error lines:")
+    for name, found in report["server_log_errors"].items():
+        out.append(f"  {name}: {found['count']} {found.get('kinds', '')}")
+        for line in found["first"][:5]:
+            out.append(f"    {line[:300]}")
+    out.append(f"\nMachine: {report['machine']}")
+    print("\n".join(out), flush=True)
 
 
 if __name__ == "__main__":
