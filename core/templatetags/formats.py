@@ -65,13 +65,25 @@ def count_of(counts, key):
     return counts.get(key, 0)
 
 
+def in_language(request, language: str) -> str:
+    """This page's address in ``language``, query string kept.
+
+    Resolved from ``path_info``, the address within the site: under an area's prefix
+    (/areas/<slug>/…, vision.areas) ``request.path`` would not resolve, and reverse()
+    adds the prefix back. A page that cannot be translated keeps its own address.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    inside = request.path_info + (f"?{query}" if query else "")
+    translated = translate_url(inside, language)
+    return request.get_full_path() if translated == inside else translated
+
+
 @register.simple_tag(takes_context=True)
 def other_language_url(context):
     """The same page in the other language (query string kept)."""
     request = context.get("request")
     target = "ja" if formats.is_english() else "en"
-    path = request.get_full_path() if request else "/"
-    return translate_url(path, target)
+    return in_language(request, target) if request else translate_url("/", target)
 
 
 @register.simple_tag(takes_context=True)
@@ -81,9 +93,8 @@ def language_alternates(context):
     For <link rel="alternate">: search engines want absolute URLs, the page itself among them.
     """
     request = context["request"]
-    path = request.get_full_path()
-    ja = request.build_absolute_uri(translate_url(path, "ja"))
-    en = request.build_absolute_uri(translate_url(path, "en"))
+    ja = request.build_absolute_uri(in_language(request, "ja"))
+    en = request.build_absolute_uri(in_language(request, "en"))
     return [("ja", ja), ("en", en), ("x-default", ja)]
 
 

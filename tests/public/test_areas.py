@@ -230,3 +230,44 @@ def test_pages_about_every_area_are_not_found_under_one_area(client, other):
     assert client.get("/areas/kaku/areas/").status_code == 404
     assert client.get("/areas/kaku/opendata/areas/kpis.csv").status_code == 404
     assert client.get("/areas/").status_code == 200
+
+
+# --- the area's own names on its pages ---------------------------------------------------
+
+
+def test_an_area_s_pages_carry_its_own_names(client, other):
+    html = client.get("/areas/kaku/").content.decode()
+    assert "<title>トップ | 架空定住自立圏 共生ビジョン</title>" in html
+    assert '<span class="site-title__area">架空定住自立圏</span>' in html
+    assert "<p>金山町・大蔵村</p>" in html and "<p>事務局：金山町</p>" in html
+    assert '<p class="hero__eyebrow">金山町・大蔵村の共同計画</p>' in html
+    assert f"<h1>{OTHER_TITLE}</h1>" in html
+    assert "新庄最上" not in html
+    english = client.get("/areas/kaku/en/").content.decode()
+    assert '<span class="site-title__area">Kaku Settlement Area</span>' in english
+    assert "<p>Secretariat: Kaneyama Town</p>" in english
+    assert f'<h1 lang="ja">{OTHER_TITLE}</h1>' in english  # no English title: marked
+
+
+def test_shinjo_mogami_under_its_area_address_reads_as_at_the_root(client, other):
+    for root, area in (("/", "/areas/shinjo-mogami/"), ("/en/", "/areas/shinjo-mogami/en/")):
+        at_root = client.get(root).content.decode()
+        under = client.get(area).content.decode().replace('"/areas/shinjo-mogami/', '"/')
+        under = under.replace("http://testserver/areas/shinjo-mogami/", "http://testserver/")
+        differing = [
+            (a, b) for a, b in zip(at_root.splitlines(), under.splitlines(), strict=True) if a != b
+        ]
+        # Only the description differs: the root keeps its hand-written one.
+        assert [a for a, _b in differing] == [
+            line for line in at_root.splitlines() if 'name="description"' in line
+        ]
+
+
+def test_the_language_switch_and_alternates_stay_in_the_area(client, other):
+    html = client.get("/areas/kaku/kpis/").content.decode()
+    assert (
+        '<link rel="alternate" hreflang="en" href="http://testserver/areas/kaku/en/kpis/">' in html
+    )
+    assert '<a href="/areas/kaku/en/kpis/" hreflang="en"' in html
+    english = client.get("/areas/kaku/en/kpis/").content.decode()
+    assert '<a href="/areas/kaku/kpis/" hreflang="ja"' in english
