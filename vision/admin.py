@@ -14,6 +14,7 @@ from municipalities.admin_access import ReferenceAdminMixin, ReferenceInlineMixi
 from municipalities.roles import can_read_all
 from vision.models import (
     AgreementItem,
+    Area,
     Category,
     CommutingFlow,
     CommutingOrigin,
@@ -37,6 +38,30 @@ from vision.workbook import (
     max_bytes,
     read_pending,
 )
+
+
+@admin.register(Area)
+class AreaAdmin(ReferenceAdminMixin, admin.ModelAdmin):
+    """Partnership areas: read by the staff; created and changed by the platform
+    administrator (a superuser) only. An area's slug is its address (/areas/<slug>/)."""
+
+    list_display = ["name", "slug", "kind", "central", "sort_order"]
+    list_display_links = ["name", "slug"]
+    list_select_related = ["central"]
+    search_fields = ["name", "name_en", "slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is in bookmarks and in AREA_HOSTS: fixed once the area exists.
+        return ["slug"] if obj is not None else []
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its visions keep it (PROTECT); an area is never deleted here
 
 
 class VisionEventInline(ReferenceInlineMixin, admin.TabularInline):

@@ -271,3 +271,22 @@ def test_the_language_switch_and_alternates_stay_in_the_area(client, other):
     assert '<a href="/areas/kaku/en/kpis/" hreflang="en"' in html
     english = client.get("/areas/kaku/en/kpis/").content.decode()
     assert '<a href="/areas/kaku/kpis/" hreflang="ja"' in english
+
+
+def test_only_the_platform_administrator_creates_and_changes_areas(client, other, reviewer):
+    from django.contrib.auth.models import User
+
+    area = other[0]
+    client.force_login(reviewer)
+    assert client.get("/admin/vision/area/").status_code == 200
+    assert client.get("/admin/vision/area/add/").status_code == 403
+    platform = User.objects.create_superuser("platform", password="x-pass-123")
+    client.force_login(platform)
+    page = client.get(f"/admin/vision/area/{area.pk}/change/").content.decode()
+    assert 'name="slug"' not in page  # fixed once the area exists
+    response = client.post(
+        "/admin/vision/area/add/",
+        {"slug": "yume", "name": "夢定住自立圏", "kind": "metropolitan", "sort_order": 0},
+    )
+    assert response.status_code == 302
+    assert Area.objects.get(slug="yume").get_kind_display() == "連携中枢都市圏"
